@@ -1,0 +1,135 @@
+"""backward(): accumulation semantics, depth, memory (no reference cycles), zero_grad, no_grad."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+import engine
+from engine import Value
+
+
+def test_backward_twice_doubles_leaf_gradients_only() -> None:
+    x, w = Value(1.5), Value(-2.0)
+    h = x * w
+    loss = h.tanh() + h * h
+    loss.backward()
+    once = (x.grad, w.grad, h.grad)
+    loss.backward()
+    assert x.grad == 2 * once[0]
+    assert w.grad == 2 * once[1]
+    assert h.grad == once[2]  # non-leaf gradients are reset before each pass, as in PyTorch
+    assert loss.grad == 1.0
+
+
+def test_backward_through_a_shared_intermediate_of_two_losses() -> None:
+    x = Value(0.5)
+    h = x.exp()
+    first, second = h * 2, h * 3
+    first.backward()
+    second.backward()
+    assert x.grad == pytest.approx(5 * h.data)
+    assert h.grad == 3.0
+
+
+def test_backward_on_a_leaf_accumulates() -> None:
+    x = Value(2.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0
+
+
+def test_zero_grad_clears_the_whole_graph() -> None:
+    a, b = Value(2.0), Value(3.0)
+    c = a * b
+    d = c.exp() + a
+    d.backward()
+    assert a.grad != 0 and b.grad != 0 and c.grad != 0
+    d.zero_grad()
+    assert (a.grad, b.grad, c.grad, d.grad) == (0.0, 0.0, 0.0, 0.0)
+    d.backward()
+    assert d.grad == 1.0 and b.grad == pytest.approx(a.data * c.exp().data)
+
+
+def test_a_chain_of_a_million_operations() -> None:
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(1_000_000):
+        y = y + 1e-6
+    y.backward()
+    assert y.data == pytest.approx(2.0)
+    assert x.grad == 1.0
+
+
+def test_deep_chain_of_products_has_the_exact_gradient() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0001
+    y.backward()
+    assert x.grad == pytest.approx(1.0001**20_000, rel=1e-9)
+
+
+def _build_graph() -> tuple[Value, list[weakref.ref[Value]]]:
+    x, w, b = Value(0.3), Value(-1.2), Value(0.1)
+    out = (engine.dot([w, b], [x, 1.0]).sigmoid() - 1) ** 2 + engine.sum([x, w]).tanh()
+    out.backward()
+    refs = []
+    stack = [out]
+    while stack:
+        node = stack.pop()
+        refs.append(weakref.ref(node))
+        stack.extend(node.children)
+    return out, refs
+
+
+def test_dropped_graph_is_freed_without_the_cycle_collector() -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        out, refs = _build_graph()
+        assert len(refs) > 10 and all(r() is not None for r in refs)
+        del out
+        assert all(r() is None for r in refs), "a node outlived its graph: a reference cycle"
+    finally:
+        gc.enable()
+
+
+def test_backward_creates_no_garbage_cycles() -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            out, _refs = _build_graph()
+            del out, _refs
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_no_grad_restores_recording_even_after_an_error() -> None:
+    with pytest.raises(ValueError):
+        with engine.no_grad():
+            Value(-1.0).log()
+    assert engine.is_grad_enabled()
+    y = Value(2.0) * 3
+    assert y.children != ()
+
+
+def test_values_from_no_grad_are_constants_to_later_graphs() -> None:
+    x = Value(3.0)
+    with engine.no_grad():
+        frozen = x * x
+    out = frozen * x
+    out.backward()
+    assert x.grad == 9.0  # only the recorded path contributes
+    assert frozen.grad == 3.0
+
+
+def test_equality_and_hashing_stay_by_identity() -> None:
+    a, b = Value(1.0), Value(1.0)
+    assert a != b and a == a
+    assert len({a, b}) == 2
+    assert a <= b and a >= b and not a < b and a < 2 and 0 < a and b > 0.5
