@@ -1,0 +1,367 @@
+"""Neural-network building blocks on the engine: Module, Neuron, Layer and MLP.
+
+The shapes are micrograd's: a Neuron computes ``activation(w·x + b)``, a Layer is a list of
+Neurons that read the same input, an MLP is a list of Layers. What differs:
+
+- A neuron's pre-activation ``z = b + w·x`` is a single ``engine.dot`` node, not 2n binary nodes:
+  the bias is the weight of a constant input 1.0, ``z = [b, w0, w1, ...]·[1.0, x0, x1, ...]``.
+  A forward pass builds two nodes per neuron (the dot and the activation), and adds in
+  micrograd's order (b + w0·x0 + w1·x1 + ...), so the two compute bit for bit the same z.
+- Every parameter and every neuron output carries a label, ``"L0.N3.w1"`` (layer 0, neuron 3,
+  weight 1; all indices from 0), ``"L0.N3.b"`` (its bias), ``"L0.N3.z"`` (its pre-activation) and
+  ``"L0.N3"`` (its output), so a drawing of the graph can say which neuron a node belongs to;
+  ``neuron_of`` turns a label back into the neuron's name (the drawing's ``collapse`` argument).
+  The label strings are built once, when the neuron is made.
+- Weights come from a seedable ``random.Random`` (the ``seed`` argument): the same seed gives
+  the same model, on every run.
+- A hidden layer of width 1 works; ``MLP`` returns a single Value when its last layer has one
+  output and a list otherwise; a ``Layer`` always returns a list.
+
+>>> model = MLP(3, [4, 4, 1], activation="tanh", seed=0)
+>>> model
+MLP(3, [4, 4, 1], activation='tanh', output_activation='linear')
+>>> len(model.parameters())
+41
+>>> out = model([2.0, 3.0, -1.0])
+>>> out.label, out.op, len(out.children)  # [b, w0, w1, w2, w3]·[1.0, h0, h1, h2, h3]
+('L2.N0', 'dot', 10)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Sequence
+
+from engine import Constant, Value, dot, no_grad
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "neuron_of"]
+
+Input = Sequence["Value | float"]
+
+# Each activation is an unbound Value method (or None for the identity), looked up once per neuron.
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+
+def _check_activation(where: str, argument: str, activation: object) -> str:
+    """Return the activation name, or raise ValueError listing the ones there are."""
+    if activation not in ACTIVATIONS:
+        names = ", ".join(repr(name) for name in ACTIVATIONS)
+        raise ValueError(f"{where}: {argument} must be one of {names}, got {activation!r}")
+    return activation  # type: ignore[return-value]
+
+
+def _check_width(where: str, argument: str, n: object) -> int:
+    """Return n as an int, or raise when it is not a whole number >= 1."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{where}: {argument} must be an int, got {type(n).__name__}: {n!r}")
+    if n < 1:
+        raise ValueError(f"{where}: {argument} must be >= 1, got {n}")
+    return n
+
+
+def _rng(seed: int | random.Random | None) -> random.Random:
+    """Return a random.Random: the one given, or a new one seeded with seed (None: from the OS)."""
+    return seed if isinstance(seed, random.Random) else random.Random(seed)
+
+
+def _as_inputs(where: str, x: Input, nin: int) -> list[Value]:
+    """Return [1.0, x0, x1, ...] as Values: the constant input that multiplies the bias, then x.
+
+    Plain numbers are wrapped once here, rather than once per neuron inside ``engine.dot``.
+    """
+    if isinstance(x, (str, bytes, Value)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{where}: x must be a sequence of {nin} numbers or Values, got {type(x).__name__}")
+    if len(x) != nin:
+        raise ValueError(f"{where}: x must have {nin} inputs (the model's nin), got {len(x)}")
+    return [Constant(1.0), *[xi if isinstance(xi, Value) else Constant(xi) for xi in x]]
+
+
+class Module:
+    """Base class of everything with parameters: lists them and zeroes their gradients."""
+
+    __slots__ = ()
+
+    def parameters(self) -> list[Value]:
+        """Return the trainable Values, in a fixed order (see each subclass)."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every parameter to 0."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def num_parameters(self) -> int:
+        """Return the number of trainable Values."""
+        return len(self.parameters())
+
+
+class Neuron(Module):
+    """One neuron: ``activation(b + w·x)``, with nin weights drawn from uniform(-1, 1) and bias 0.
+
+    ``w`` is a tuple of Values (set a weight with ``neuron.w[0].data = 0.5``), ``b`` a Value.
+    ``name`` prefixes the labels of its parameters (``name.w0``, ..., ``name.b``), of its
+    pre-activation (``name.z``) and of its output (``name``).
+
+    >>> neuron = Neuron(2, activation="sigmoid", seed=1)
+    >>> neuron
+    Neuron(2, activation='sigmoid')
+    >>> [p.label for p in neuron.parameters()]
+    ['N.w0', 'N.w1', 'N.b']
+    >>> neuron.w[0].data, neuron.w[1].data = 2.0, -1.0
+    >>> out = neuron([1.5, 0.5])  # sigmoid(0 + 2·1.5 - 1·0.5)
+    >>> round(out.data, 6), out.label, out.children[0].label
+    (0.924142, 'N', 'N.z')
+    """
+
+    __slots__ = ("activation", "name", "_bias_and_weights", "_activate", "_z_label")
+
+    activation: str
+    name: str
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        seed: int | random.Random | None = None,
+        name: str = "N",
+    ) -> None:
+        nin = _check_width("Neuron", "nin", nin)
+        self.activation = _check_activation("Neuron", "activation", activation)
+        self._activate = ACTIVATIONS[activation]
+        rng = _rng(seed)
+        self.name = name
+        weights = [Value(rng.uniform(-1.0, 1.0), label=f"{name}.w{i}") for i in range(nin)]
+        # The bias goes first, against the constant input 1.0 that _as_inputs puts first.
+        self._bias_and_weights = (Value(0.0, label=f"{name}.b"), *weights)
+        self._z_label = f"{name}.z"  # built once here, so a forward pass formats no strings
+
+    @property
+    def w(self) -> tuple[Value, ...]:
+        """The weights, one per input."""
+        return self._bias_and_weights[1:]
+
+    @property
+    def b(self) -> Value:
+        """The bias."""
+        return self._bias_and_weights[0]
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs."""
+        return len(self._bias_and_weights) - 1
+
+    def __call__(self, x: Input) -> Value:
+        """Return the neuron's output for the input x (nin numbers or Values)."""
+        return self._forward(_as_inputs("Neuron", x, self.nin))
+
+    def _forward(self, one_and_x: Sequence[Value]) -> Value:
+        """Return the output for a checked input [1.0, x0, x1, ...]: two nodes, dot and activation."""
+        z = dot(self._bias_and_weights, one_and_x)
+        activate = self._activate
+        if activate is None:  # linear: the pre-activation is the output
+            z.label = self.name
+            return z
+        z.label = self._z_label
+        out = activate(z)
+        out.label = self.name
+        return out
+
+    def parameters(self) -> list[Value]:
+        """Return the weights, then the bias (micrograd's order)."""
+        return [*self._bias_and_weights[1:], self._bias_and_weights[0]]
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """nout neurons reading the same nin inputs; calling it returns a list of nout Values.
+
+    Its neurons are named ``name.N0``, ``name.N1``, ...
+
+    >>> layer = Layer(2, 3, activation="tanh", seed=0, name="L0")
+    >>> layer
+    Layer(2, 3, activation='tanh')
+    >>> [out.label for out in layer([1.0, -1.0])]
+    ['L0.N0', 'L0.N1', 'L0.N2']
+    """
+
+    __slots__ = ("neurons", "name")
+
+    neurons: list[Neuron]
+    name: str
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        seed: int | random.Random | None = None,
+        name: str = "L",
+    ) -> None:
+        nin = _check_width("Layer", "nin", nin)
+        nout = _check_width("Layer", "nout", nout)
+        _check_activation("Layer", "activation", activation)
+        rng = _rng(seed)  # one stream for all neurons, drawn neuron by neuron
+        self.name = name
+        self.neurons = [Neuron(nin, activation, rng, name=f"{name}.N{j}") for j in range(nout)]
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs."""
+        return self.neurons[0].nin
+
+    @property
+    def nout(self) -> int:
+        """The number of outputs (neurons)."""
+        return len(self.neurons)
+
+    @property
+    def activation(self) -> str:
+        """The activation of the layer's neurons."""
+        return self.neurons[0].activation
+
+    def __call__(self, x: Input) -> list[Value]:
+        """Return the list of the neurons' outputs for the input x (even when there is one neuron)."""
+        return self._forward(_as_inputs("Layer", x, self.nin))
+
+    def _forward(self, one_and_x: Sequence[Value]) -> list[Value]:
+        """Return the outputs for a checked input [1.0, x0, x1, ...]."""
+        return [neuron._forward(one_and_x) for neuron in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        """Return the neurons' parameters, neuron by neuron (each: weights, then bias)."""
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes ``nouts`` after an input of size ``nin``.
+
+    Hidden layers use ``activation``, the last one ``output_activation`` (micrograd's defaults:
+    relu hidden layers and a linear output, a raw score). Calling the model on one input (nin
+    numbers or Values) returns a single Value when the last layer has one neuron, otherwise a list
+    of Values. Layers are named ``L0``, ``L1``, ..., so labels read ``L1.N4.w0``.
+
+    ``parameters()`` lists layer by layer, neuron by neuron, each neuron's weights then its bias:
+    micrograd's order, so weights can be copied from a micrograd MLP of the same shape with
+    ``for mine, theirs in zip(model.parameters(), other.parameters()): mine.data = theirs.data``.
+
+    >>> model = MLP(2, [16, 16, 1], seed=42)
+    >>> model.num_parameters()
+    337
+    >>> score = model([0.5, -0.25])
+    >>> type(score).__name__, MLP(2, [3, 2], seed=0)([0.5, -0.25]).__class__.__name__
+    ('Value', 'list')
+    """
+
+    __slots__ = ("layers", "_nin")
+
+    layers: list[Layer]
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        seed: int | random.Random | None = None,
+    ) -> None:
+        nin = _check_width("MLP", "nin", nin)
+        if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for i, n in enumerate(nouts):
+            _check_width("MLP", f"nouts[{i}]", n)
+        _check_activation("MLP", "activation", activation)
+        _check_activation("MLP", "output_activation", output_activation)
+        rng = _rng(seed)  # one stream for the whole model: layer by layer, neuron by neuron
+        self._nin = nin
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng, name=f"L{i}")
+            for i in range(len(nouts))
+        ]
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs."""
+        return self._nin
+
+    @property
+    def nouts(self) -> list[int]:
+        """The layer sizes."""
+        return [layer.nout for layer in self.layers]
+
+    @property
+    def activation(self) -> str:
+        """The hidden layers' activation (the output layer's when there is only one layer)."""
+        return self.layers[0].activation
+
+    @property
+    def output_activation(self) -> str:
+        """The last layer's activation."""
+        return self.layers[-1].activation
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        """Return the output for one input: a Value if the last layer has one neuron, else a list."""
+        one_and_x = _as_inputs("MLP", x, self._nin)
+        one = one_and_x[0]
+        layers = self.layers
+        h = layers[0]._forward(one_and_x)
+        for layer in layers[1:]:
+            h = layer._forward([one, *h])  # the same constant 1.0 feeds every layer's biases
+        return h[0] if len(h) == 1 else h
+
+    def predict(self, X: Iterable[Input]) -> list[float] | list[list[float]]:
+        """Return the outputs for many inputs as plain floats, without building a graph.
+
+        For evaluation and plots (a decision boundary over a grid): one float per input when the
+        last layer has one neuron, otherwise one list of floats per input.
+
+        >>> MLP(2, [4, 1], seed=0).predict([[0.0, 0.0], [1.0, 1.0]])[0]
+        0.0
+        """
+        with no_grad():
+            outputs = [self(x) for x in X]
+        if outputs and isinstance(outputs[0], list):
+            return [[v.data for v in out] for out in outputs]  # type: ignore[union-attr]
+        return [out.data for out in outputs]  # type: ignore[union-attr]
+
+    def parameters(self) -> list[Value]:
+        """Return every parameter: layer by layer, neuron by neuron, weights then bias."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r})"
+        )
+
+
+def neuron_of(node: Value) -> str | None:
+    """Return the name of the neuron a node belongs to (from its label), or None.
+
+    Parameters (``L0.N3.w1``, ``L0.N3.b``), pre-activations (``L0.N3.z``) and outputs (``L0.N3``)
+    all belong to ``L0.N3``. Meant as the ``collapse`` argument of the graph drawing, to draw
+    each neuron as one box.
+
+    >>> neuron_of(Value(0.0, label="L0.N3.w1")), neuron_of(Value(0.0, label="L0.N3")), neuron_of(Value(1.0))
+    ('L0.N3', 'L0.N3', None)
+    """
+    label = node.label
+    if not label:
+        return None
+    head, _, tail = label.rpartition(".")
+    if tail.startswith("N") and tail[1:].isdigit() or tail == "N":
+        return label
+    if head and (tail in ("b", "z") or (tail.startswith("w") and tail[1:].isdigit())):
+        return head
+    return None
