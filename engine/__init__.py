@@ -10,6 +10,7 @@ p = 0.010987, loss = 0.978147, dloss/dz = -0.021494
 """
 
 from .gradcheck import GradcheckError, gradcheck
+from .graph import RendererNotFoundError, draw_graph, render_svg
 from .nary import dot, sum
 from .value import Constant, Value, is_grad_enabled, no_grad
 
@@ -22,4 +23,7 @@ __all__ = [
     "is_grad_enabled",
     "gradcheck",
     "GradcheckError",
+    "draw_graph",
+    "render_svg",
+    "RendererNotFoundError",
 ]
