@@ -1,0 +1,287 @@
+"""Argument checking and conversion shared by every loss.
+
+A loss accepts what a learner has at hand: a `Value`, a plain number, a list or tuple of either,
+or a numpy array. This module turns those into Values (plain numbers become `Constant`s, so a
+drawing tells them from inputs), checks them, and raises errors that name the loss, the argument
+and the offending value, e.g. ``ValueError: binary_cross_entropy: p[2] must be in [0, 1], got 1.5``.
+
+Shapes, in the words of the losses' docstrings:
+- a *scalar* is one number or Value;
+- a *vector* is a 1-D sequence of scalars (one example's logits, or a batch of scalar examples);
+- a *batch of vectors* is a sequence of equally long vectors, or a 2-D array (one row per example).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Union
+
+import numpy as np
+
+from engine import Constant, Value
+from engine import sum as value_sum
+
+__all__ = [
+    "Reduction",
+    "Scalar",
+    "VectorLike",
+    "check_reduction",
+    "reduce",
+    "is_scalar",
+    "to_value",
+    "to_operand",
+    "to_values",
+    "to_operands",
+    "paired",
+    "to_vectors",
+    "paired_vectors",
+    "check_in_range",
+    "check_distribution",
+    "check_real",
+    "to_class_indices",
+]
+
+Scalar = Union[Value, float, int]
+"""A scalar input: a Value or a real number (numpy scalars and 0-d arrays are accepted too)."""
+
+VectorLike = Union[Sequence[Scalar], np.ndarray]
+"""A 1-D sequence of scalars, or a 1-D numpy array."""
+
+Reduction = str
+"""'mean' (average over examples), 'sum', or 'none' (one loss per example), as in PyTorch."""
+
+REDUCTIONS = ("mean", "sum", "none")
+DISTRIBUTION_TOLERANCE = 1e-6
+
+
+def _show(x: object) -> str:
+    """Return a short text for an offending value in an error message."""
+    if isinstance(x, Value):
+        return repr(x.data)
+    text = repr(x)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _type_name(x: object) -> str:
+    shape = getattr(x, "shape", None)
+    return type(x).__name__ if shape is None else f"{type(x).__name__} of shape {shape}"
+
+
+def check_reduction(reduction: object, fn: str) -> None:
+    """Raise ValueError unless reduction is 'mean', 'sum' or 'none'."""
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {_show(reduction)}")
+
+
+def reduce(losses: list[Value], reduction: str, single: bool) -> Value | list[Value]:
+    """Return the per-example losses averaged, summed, or as they are.
+
+    A single example (a scalar input, or one vector for a multi-class loss) gives a Value whatever the
+    reduction, as a 0-d tensor does in PyTorch; a one-example batch is not divided by 1 either, so its
+    graph stays as small as the formula.
+    """
+    if reduction == "none":
+        return losses[0] if single else losses
+    if len(losses) == 1:
+        return losses[0]
+    total = value_sum(losses)
+    return total / len(losses) if reduction == "mean" else total
+
+
+def is_scalar(x: object) -> bool:
+    """Return True for a Value, a real number, or a 0-d numpy array."""
+    if isinstance(x, (Value, numbers.Real)):
+        return True
+    return isinstance(x, np.ndarray) and x.ndim == 0
+
+
+def _is_sequence(x: object) -> bool:
+    if isinstance(x, np.ndarray):
+        return x.ndim >= 1
+    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
+
+
+def _real(x: object, fn: str, arg: str) -> float:
+    """Return a plain real number (not a Value) as a finite float."""
+    if isinstance(x, np.ndarray):  # a 0-d array
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}")
+        x = x.item()
+    if not isinstance(x, numbers.Real):
+        raise TypeError(f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}: {_show(x)}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"{fn}: {arg} must be finite, got {_show(value)}")
+    return value
+
+
+def check_real(x: object, fn: str, arg: str) -> float:
+    """Return a keyword argument (eps, delta, gamma, ...) as a finite float, or raise naming it."""
+    if isinstance(x, Value):
+        raise TypeError(f"{fn}: {arg} must be a plain number, got a Value ({_show(x)})")
+    return _real(x, fn, arg)
+
+
+def to_value(x: object, fn: str, arg: str) -> Value:
+    """Return x as a Value: a Value is kept (so its gradient is filled in), a number becomes a Constant."""
+    if isinstance(x, Value):
+        if not math.isfinite(x.data):
+            raise ValueError(f"{fn}: {arg} must be finite, got {_show(x)}")
+        return x
+    return Constant(_real(x, fn, arg))
+
+
+def to_operand(x: object, fn: str, arg: str) -> Value | float:
+    """Return x as a Value if it is one, else as a float, for targets that are often plain labels.
+
+    Keeping a plain label a float lets Python fold ``1 - y`` into one constant instead of a node.
+    """
+    if isinstance(x, Value):
+        return to_value(x, fn, arg)
+    return _real(x, fn, arg)
+
+
+def _items(xs: object, fn: str, arg: str) -> tuple[list[object], bool]:
+    """Return the elements of a scalar-or-vector argument and whether it was a single scalar."""
+    if is_scalar(xs):
+        return [xs], True
+    if isinstance(xs, np.ndarray) and xs.ndim != 1:
+        raise ValueError(f"{fn}: {arg} must be a scalar or 1-D, got an array of shape {xs.shape}")
+    if not _is_sequence(xs):
+        raise TypeError(
+            f"{fn}: {arg} must be a Value, a real number or a sequence of them, got {_type_name(xs)}: {_show(xs)}"
+        )
+    items = list(xs)  # type: ignore[call-overload]
+    if not items:
+        raise ValueError(f"{fn}: {arg} must not be empty")
+    return items, False
+
+
+def to_values(xs: object, fn: str, arg: str) -> tuple[list[Value], bool]:
+    """Return a scalar or a vector as a list of Values, and whether it was a single scalar."""
+    items, single = _items(xs, fn, arg)
+    if single:
+        return [to_value(items[0], fn, arg)], True
+    return [to_value(x, fn, f"{arg}[{i}]") for i, x in enumerate(items)], False
+
+
+def to_operands(xs: object, fn: str, arg: str) -> tuple[list[Value | float], bool]:
+    """Return a scalar or a vector as a list of Values-or-floats (see `to_operand`), and whether it was a scalar."""
+    items, single = _items(xs, fn, arg)
+    if single:
+        return [to_operand(items[0], fn, arg)], True
+    return [to_operand(x, fn, f"{arg}[{i}]") for i, x in enumerate(items)], False
+
+
+def paired(
+    inputs: object, targets: object, fn: str, input_name: str, target_name: str
+) -> tuple[list[Value], list[Value | float], bool]:
+    """Return (inputs as Values, targets as operands, single) after checking they have the same length."""
+    xs, x_single = to_values(inputs, fn, input_name)
+    ys, y_single = to_operands(targets, fn, target_name)
+    if x_single != y_single or len(xs) != len(ys):
+        def describe(n: int, single: bool) -> str:
+            return "a single value" if single else f"{n} values"
+
+        raise ValueError(
+            f"{fn}: {input_name} and {target_name} must have the same length, "
+            f"got {describe(len(xs), x_single)} and {describe(len(ys), y_single)}"
+        )
+    return xs, ys, x_single
+
+
+def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
+    """Return one vector or a batch of vectors as a list of lists of Values, and whether it was one vector.
+
+    A sequence whose first element is itself a sequence (or a 2-D array) is a batch, one row per example.
+    """
+    if is_scalar(x):
+        raise ValueError(f"{fn}: {arg} must be a vector (one example) or a batch of vectors, got a scalar {_show(x)}")
+    if isinstance(x, np.ndarray) and x.ndim > 2:
+        raise ValueError(f"{fn}: {arg} must be 1-D (one example) or 2-D (a batch), got an array of shape {x.shape}")
+    if not _is_sequence(x):
+        raise TypeError(f"{fn}: {arg} must be a sequence or a numpy array, got {_type_name(x)}: {_show(x)}")
+    rows = list(x)  # type: ignore[call-overload]
+    if not rows:
+        raise ValueError(f"{fn}: {arg} must not be empty")
+    if not _is_sequence(rows[0]):
+        return [to_values(x, fn, arg)[0]], True
+    batch = []
+    for i, row in enumerate(rows):
+        if not _is_sequence(row):
+            raise TypeError(f"{fn}: {arg}[{i}] must be a sequence like {arg}[0], got {_type_name(row)}: {_show(row)}")
+        values, _ = to_values(row, fn, f"{arg}[{i}]")
+        if len(values) != len(batch[0] if batch else values):
+            raise ValueError(
+                f"{fn}: every row of {arg} must have the same length, got {len(batch[0])} and {len(values)} (row {i})"
+            )
+        batch.append(values)
+    return batch, False
+
+
+def paired_vectors(
+    a: object, b: object, fn: str, a_name: str, b_name: str
+) -> tuple[list[list[Value]], list[list[Value]], bool]:
+    """Return two vectors (or two batches of vectors) of the same shape, and whether they are single vectors."""
+    rows_a, single_a = to_vectors(a, fn, a_name)
+    rows_b, single_b = to_vectors(b, fn, b_name)
+
+    def shape(rows: list[list[Value]], single: bool) -> str:
+        return f"a vector of {len(rows[0])}" if single else f"a batch of {len(rows)} vectors of {len(rows[0])}"
+
+    if single_a != single_b or len(rows_a) != len(rows_b) or len(rows_a[0]) != len(rows_b[0]):
+        raise ValueError(
+            f"{fn}: {a_name} and {b_name} must have the same shape, "
+            f"got {shape(rows_a, single_a)} and {shape(rows_b, single_b)}"
+        )
+    return rows_a, rows_b, single_a
+
+
+def check_in_range(
+    x: Value | float, lo: float, hi: float, fn: str, arg: str, exclusive_lo: bool = False
+) -> None:
+    """Raise ValueError unless lo <= x <= hi (lo < x when exclusive_lo)."""
+    data = x.data if isinstance(x, Value) else x
+    below = data <= lo if exclusive_lo else data < lo
+    if below or data > hi:
+        interval = f"({lo:g}, {hi:g}]" if exclusive_lo else f"[{lo:g}, {hi:g}]"
+        raise ValueError(f"{fn}: {arg} must be in {interval}, got {_show(data)}")
+
+
+def check_distribution(probs: Sequence[Value | float], fn: str, arg: str) -> None:
+    """Raise ValueError unless every entry is in [0, 1] and the entries sum to 1 within 1e-6."""
+    for i, p in enumerate(probs):
+        check_in_range(p, 0.0, 1.0, fn, f"{arg}[{i}]")
+    total = math.fsum(p.data if isinstance(p, Value) else p for p in probs)
+    if abs(total - 1.0) > DISTRIBUTION_TOLERANCE:
+        raise ValueError(f"{fn}: {arg} must sum to 1 (within {DISTRIBUTION_TOLERANCE:g}), got {total!r}")
+
+
+def to_class_indices(
+    target: object, batch_size: int, single: bool, num_classes: int, fn: str, arg: str
+) -> list[int]:
+    """Return the class index of each example, checking type (int) and range [0, num_classes)."""
+    if single:
+        items, names = [target], [arg]
+    else:
+        if not _is_sequence(target):
+            raise TypeError(f"{fn}: {arg} must be a sequence of class indices for a batch, got {_type_name(target)}")
+        items = list(target)  # type: ignore[call-overload]
+        names = [f"{arg}[{i}]" for i in range(len(items))]
+        if len(items) != batch_size:
+            raise ValueError(
+                f"{fn}: {arg} must have one class index per example, got {len(items)} for {batch_size} examples"
+            )
+    indices = []
+    for item, name in zip(items, names):
+        if isinstance(item, np.ndarray) and item.ndim == 0:
+            item = item.item()
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
+            raise TypeError(f"{fn}: {name} must be an int class index, got {_type_name(item)}: {_show(item)}")
+        index = int(item)
+        if not 0 <= index < num_classes:
+            raise ValueError(f"{fn}: {name} must be a class index in [0, {num_classes}), got {index}")
+        indices.append(index)
+    return indices

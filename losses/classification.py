@@ -1,0 +1,284 @@
+"""Binary classification: the sigmoid, binary cross-entropy, and the losses the post left out.
+
+The post's argument in one line: through a sigmoid, squared error's gradient carries the factor
+σ'(z) = p(1 - p) and vanishes when the model is confidently wrong, while cross-entropy's log cancels
+it, leaving ∂L/∂z = p - y. Every loss here is a composition of engine operations, so that
+cancellation is not written down anywhere: it comes out of `backward()`.
+
+Inputs are a scalar (one example) or a vector (a batch of examples); `reduction` is 'mean', 'sum'
+or 'none' as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from engine import Value
+
+from ._inputs import (
+    Reduction,
+    Scalar,
+    VectorLike,
+    check_in_range,
+    check_real,
+    check_reduction,
+    is_scalar,
+    paired,
+    reduce,
+    to_operand,
+    to_operands,
+    to_values,
+)
+
+__all__ = [
+    "sigmoid",
+    "logit",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "focal_loss",
+    "hinge_loss",
+]
+
+
+def _name(arg: str, i: int, single: bool) -> str:
+    return arg if single else f"{arg}[{i}]"
+
+
+def sigmoid(z: Scalar | VectorLike) -> Value | list[Value]:
+    """Return σ(z) = 1 / (1 + e^-z): a Value for a scalar, a list of Values for a vector.
+
+    Squashes a logit (any real number) into a probability in (0, 1). The engine's sigmoid never
+    exponentiates a positive number, so it does not overflow for any z; its derivative is p(1 - p).
+
+    >>> z = -4.5  # the model's raw score; the true label is 1
+    >>> p = sigmoid(z)
+    >>> print(f"Prediction: {p:.6f}")
+    Prediction: 0.010987
+
+    Reference: the post, "When Squared Error Meets Classification".
+    """
+    values, single = to_values(z, "sigmoid", "z")
+    out = [v.sigmoid() for v in values]
+    return out[0] if single else out
+
+
+def logit(p: Scalar | VectorLike) -> Value | list[Value]:
+    """Return log(p / (1 - p)), the inverse of the sigmoid: the logit z with σ(z) = p.
+
+    Handy for the post's gradient tables, which are written in terms of p: the gradient with respect
+    to the logit at p = 0.01 is taken at z = logit(0.01). p must be strictly between 0 and 1.
+
+    >>> print(f"{logit(0.5):.4f} {sigmoid(logit(0.01)):.4f}")
+    0.0000 0.0100
+    """
+    values, single = to_values(p, "logit", "p")
+    for i, v in enumerate(values):
+        if not 0.0 < v.data < 1.0:
+            raise ValueError(f"logit: {_name('p', i, single)} must be in (0, 1), got {v.data!r}")
+    out = [v.log() - (1 - v).log() for v in values]
+    return out[0] if single else out
+
+
+def binary_cross_entropy(
+    p: Scalar | VectorLike, y: Scalar | VectorLike, eps: float = 1e-15, reduction: Reduction = "mean"
+) -> Value | list[Value]:
+    """Return the binary cross-entropy -[y·log(p) + (1 - y)·log(1 - p)], p clipped to [eps, 1 - eps].
+
+    The negative log-likelihood of the label y under a predicted probability p: it grows without
+    bound as the probability of the true label goes to 0. Written exactly as the post writes it,
+    clip included (so log never sees 0). Through a sigmoid, backprop gives ∂L/∂z = p - y: the log's
+    derivative cancels the sigmoid's. Where the clip is active its gradient is 0, as numpy's is; from
+    a logit, prefer `binary_cross_entropy_with_logits`, which needs no clip.
+
+    Args:
+      p: predicted probabilities in [0, 1]: a scalar or a vector.
+      y: labels in [0, 1] (0/1, or soft labels), the same shape as p.
+      eps: the clipping margin, 0 < eps < 0.5.
+      reduction: 'mean', 'sum', or 'none'.
+
+    The post's example (it rounds the prediction sigmoid(-4.5) = 0.010987 to 0.011 first; at the
+    unrounded p the loss is 4.5110):
+
+    >>> print(f"BCE loss: {binary_cross_entropy(0.011, 1):.4f}")
+    BCE loss: 4.5099
+    >>> print(f"{binary_cross_entropy(sigmoid(-4.5), 1):.4f}")
+    4.5110
+
+    For y = 1 it is -log(p), the post's table:
+
+    >>> for q in [0.99, 0.9, 0.5, 0.1, 0.01]:
+    ...     print(f"  p={q:.2f} → loss = {binary_cross_entropy(q, 1):.4f}")
+      p=0.99 → loss = 0.0101
+      p=0.90 → loss = 0.1054
+      p=0.50 → loss = 0.6931
+      p=0.10 → loss = 2.3026
+      p=0.01 → loss = 4.6052
+
+    Reference: the post, "Cross-Entropy: The Logarithmic Fix"; torch.nn.functional.binary_cross_entropy
+    (which clamps the log at -100 instead of clipping p).
+    """
+    fn = "binary_cross_entropy"
+    check_reduction(reduction, fn)
+    eps = check_real(eps, fn, "eps")
+    if not 0.0 < eps < 0.5:
+        raise ValueError(f"{fn}: eps must be in (0, 0.5), got {eps!r}")
+    ps, ys, single = paired(p, y, fn, "p", "y")
+    for i, (p_i, y_i) in enumerate(zip(ps, ys)):
+        check_in_range(p_i, 0.0, 1.0, fn, _name("p", i, single))
+        check_in_range(y_i, 0.0, 1.0, fn, _name("y", i, single))
+    losses = []
+    for p_i, y_i in zip(ps, ys):
+        p_i = p_i.clip(eps, 1 - eps)  # numerical safety: avoid log(0)
+        losses.append(-(y_i * p_i.log() + (1 - y_i) * (1 - p_i).log()))
+    return reduce(losses, reduction, single)
+
+
+def _per_example_weights(
+    weight: object, n: int, single: bool, fn: str, arg: str
+) -> list[Value | float]:
+    """Return a non-negative weight per example from one number/Value or one per example."""
+    if is_scalar(weight):
+        w = to_operand(weight, fn, arg)
+        check_in_range(w, 0.0, float("inf"), fn, arg)
+        return [w] * n
+    weights, w_single = to_operands(weight, fn, arg)
+    if single or len(weights) != n:
+        raise ValueError(f"{fn}: {arg} must be one number or one per example ({n}), got {len(weights)}")
+    for i, w in enumerate(weights):
+        check_in_range(w, 0.0, float("inf"), fn, f"{arg}[{i}]")
+    return weights
+
+
+def binary_cross_entropy_with_logits(
+    logits: Scalar | VectorLike,
+    targets: Scalar | VectorLike,
+    pos_weight: Scalar | VectorLike | None = None,
+    reduction: Reduction = "mean",
+) -> Value | list[Value]:
+    """Return binary cross-entropy from the logit z: softplus(z) - y·z, i.e. BCE(σ(z), y).
+
+    The same loss as ``binary_cross_entropy(sigmoid(z), y)``, written so nothing can overflow or
+    round to log(0): since log σ(z) = z - softplus(z) and log(1 - σ(z)) = -softplus(z),
+    -[y·log σ(z) + (1 - y)·log(1 - σ(z))] = softplus(z) - y·z, and the engine's softplus is exact
+    for any z. Backprop adds two terms into z's gradient, σ(z) from the softplus and -y from the
+    product, so it is exactly sigmoid(z) - y in floating point (0.5 - y at z = 0), with no clip
+    cutting it off: ±1000 gives a loss of 1000 or 0 and a gradient of ±1 or 0.
+
+    With pos_weight w (PyTorch's meaning, weighting the positive term):
+    -[w·y·log σ(z) + (1 - y)·log(1 - σ(z))] = (1 + (w - 1)·y)·softplus(z) - w·y·z.
+
+    Args:
+      logits: raw scores z (any real number): a scalar or a vector.
+      targets: labels y in [0, 1], the same shape.
+      pos_weight: None, or w >= 0: one number, or one per example.
+      reduction: 'mean', 'sum', or 'none'.
+
+    >>> print(f"{binary_cross_entropy_with_logits(-4.5, 1):.4f}")  # the post's example, unrounded
+    4.5110
+    >>> from engine import Value
+    >>> z = Value(-4.5)
+    >>> binary_cross_entropy_with_logits(z, 1).backward()
+    >>> print(f"{z.grad:.4f} = {sigmoid(-4.5):.4f} - 1")
+    -0.9890 = 0.0110 - 1
+    >>> [f"{binary_cross_entropy_with_logits(z, 1):.1f}" for z in (-1000.0, 1000.0)]
+    ['1000.0', '0.0']
+
+    Reference: torch.nn.functional.binary_cross_entropy_with_logits; optax.sigmoid_binary_cross_entropy.
+    """
+    fn = "binary_cross_entropy_with_logits"
+    check_reduction(reduction, fn)
+    zs, ys, single = paired(logits, targets, fn, "logits", "targets")
+    for i, y_i in enumerate(ys):
+        check_in_range(y_i, 0.0, 1.0, fn, _name("targets", i, single))
+    if pos_weight is None:
+        losses = [z.softplus() - y * z for z, y in zip(zs, ys)]
+    else:
+        weights = _per_example_weights(pos_weight, len(zs), single, fn, "pos_weight")
+        losses = [(1 + (w - 1) * y) * z.softplus() - w * y * z for z, y, w in zip(zs, ys, weights)]
+    return reduce(losses, reduction, single)
+
+
+def focal_loss(
+    logits: Scalar | VectorLike,
+    targets: Scalar | VectorLike,
+    alpha: float | None = 0.25,
+    gamma: float = 2.0,
+    reduction: Reduction = "mean",
+) -> Value | list[Value]:
+    """Return the sigmoid focal loss α_t·(1 - p_t)^γ·BCE(σ(z), y), with p_t = σ(z) if y = 1 else 1 - σ(z).
+
+    Cross-entropy scaled down where the model is already right (p_t near 1), so the many easy
+    examples of a detector do not drown the few hard ones. γ = 0 and alpha=None give plain binary
+    cross-entropy. The cross-entropy term is computed from the logit as in
+    `binary_cross_entropy_with_logits`. 1 - p_t is formed as σ(-z) or σ(z) directly, never as
+    1 - σ(z), which rounds to 0 at z ≈ 37; for 0/1 labels the factor σ(∓z)^γ is computed as
+    exp(-γ·softplus(±z)), which stays finite with a finite gradient for every logit and γ, even where
+    σ(∓z) underflows to 0 (there, pow's derivative γ·x^(γ-1) would be infinite for γ < 1).
+
+    Args:
+      logits: raw scores z: a scalar or a vector.
+      targets: labels y in [0, 1] (0/1 labels, or soft ones), the same shape.
+      alpha: weight α in [0, 1] of the positive class (1 - α for the negative), or None for no weighting.
+      gamma: focusing exponent γ >= 0.
+      reduction: 'mean', 'sum', or 'none'. (torchvision's default is 'none'; the library's losses all
+        default to 'mean'; for a scalar they agree.)
+
+    >>> print(f"{focal_loss(-4.5, 1):.4f} {focal_loss(-4.5, 1, alpha=None, gamma=0.0):.4f}")
+    1.1031 4.5110
+
+    Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017); torchvision.ops.sigmoid_focal_loss.
+    """
+    fn = "focal_loss"
+    check_reduction(reduction, fn)
+    gamma = check_real(gamma, fn, "gamma")
+    if gamma < 0:
+        raise ValueError(f"{fn}: gamma must be >= 0, got {gamma!r}")
+    if alpha is not None:
+        alpha = check_real(alpha, fn, "alpha")
+        check_in_range(alpha, 0.0, 1.0, fn, "alpha")
+    zs, ys, single = paired(logits, targets, fn, "logits", "targets")
+    for i, y_i in enumerate(ys):
+        check_in_range(y_i, 0.0, 1.0, fn, _name("targets", i, single))
+    losses = []
+    for z, y in zip(zs, ys):
+        loss = z.softplus() - y * z
+        if gamma != 0.0:
+            y_data = y.data if isinstance(y, Value) else y
+            if y_data == 1.0:  # 1 - p_t = σ(-z), and σ(-z)^γ = exp(-γ·softplus(z))
+                loss = (-gamma * z.softplus()).exp() * loss
+            elif y_data == 0.0:  # 1 - p_t = σ(z), and σ(z)^γ = exp(-γ·softplus(-z))
+                loss = (-gamma * (-z).softplus()).exp() * loss
+            else:  # a soft label: 1 - p_t = y·σ(-z) + (1 - y)·σ(z) >= min(y, 1 - y) > 0
+                loss = (y * (-z).sigmoid() + (1 - y) * z.sigmoid()) ** gamma * loss
+        if alpha is not None:
+            loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
+        losses.append(loss)
+    return reduce(losses, reduction, single)
+
+
+def hinge_loss(
+    scores: Scalar | VectorLike, targets: Scalar | VectorLike, reduction: Reduction = "mean"
+) -> Value | list[Value]:
+    """Return the hinge loss max(0, 1 - y·s) for a score s and a label y in {-1, 1}.
+
+    The support vector machine's loss, and micrograd's max-margin loss: zero (and no gradient) once
+    an example is on the right side with a margin of 1, a constant push of -y otherwise, so a
+    confidently wrong example gets no stronger push than a barely wrong one. Written as
+    relu(1 - y·s).
+
+    Args:
+      scores: raw scores s: a scalar or a vector.
+      targets: labels y, each -1 or 1, the same shape.
+      reduction: 'mean' (micrograd's), 'sum', or 'none'.
+
+    >>> [f"{v:.1f}" for v in hinge_loss([2.0, 0.5, -4.5], [1, 1, 1], reduction="none")]
+    ['0.0', '0.5', '5.5']
+
+    Reference: Cortes & Vapnik, "Support-Vector Networks" (1995); micrograd's demo notebook.
+    """
+    fn = "hinge_loss"
+    check_reduction(reduction, fn)
+    ss, ys, single = paired(scores, targets, fn, "scores", "targets")
+    for i, y in enumerate(ys):
+        y_data = y.data if isinstance(y, Value) else y
+        if y_data not in (-1.0, 1.0):
+            raise ValueError(f"{fn}: {_name('targets', i, single)} must be -1 or 1, got {y_data!r}")
+    return reduce([(1 - y * s).relu() for s, y in zip(ss, ys)], reduction, single)

@@ -1,0 +1,147 @@
+"""Regression losses: how far predicted numbers are from target numbers.
+
+Each loss computes one Value per example from engine operations and reduces them (`reduction`:
+'mean', 'sum' or 'none', as in PyTorch). No loss here writes a gradient: `loss.backward()` gets it
+from the operations, which is how the post's hand-derived ``(2/n)(ŷ - y)`` can be checked.
+"""
+
+from __future__ import annotations
+
+from engine import Value
+
+from ._inputs import Reduction, Scalar, VectorLike, check_real, check_reduction, paired, reduce
+
+__all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss"]
+
+
+def mse_loss(
+    predictions: Scalar | VectorLike, targets: Scalar | VectorLike, reduction: Reduction = "mean"
+) -> Value | list[Value]:
+    """Return the mean squared error, (1/n) Σ (ŷ_i - y_i)².
+
+    The post's first loss, and micrograd's training loss. Squaring makes every error positive,
+    punishes large errors more than small ones, and is smooth, so the gradient
+    ∂MSE/∂ŷ_i = (2/n)(ŷ_i - y_i) is proportional to the error.
+
+    Args:
+      predictions: a scalar or a vector of n predictions (Values, numbers, or a numpy array).
+      targets: the same shape as predictions.
+      reduction: 'mean' (the post's), 'sum', or 'none' (the n squared errors).
+
+    >>> import numpy as np
+    >>> predictions = np.array([2.5, 0.0, 2.1, 7.8])
+    >>> targets = np.array([3.0, -0.5, 2.0, 7.5])
+    >>> print(f"MSE: {mse_loss(predictions, targets):.4f}")
+    MSE: 0.1500
+
+    The gradient comes from backprop, not from a formula (the post's ``mse_gradient(2.5, 3.0, n=4)``):
+
+    >>> from engine import Value
+    >>> y_hat = [Value(x) for x in predictions]
+    >>> mse_loss(y_hat, targets).backward()
+    >>> print(f"Gradient: {y_hat[0].grad:.4f}")
+    Gradient: -0.2500
+
+    Reference: torch.nn.functional.mse_loss.
+    """
+    fn = "mse_loss"
+    check_reduction(reduction, fn)
+    xs, ys, single = paired(predictions, targets, fn, "predictions", "targets")
+    return reduce([(x - y) ** 2 for x, y in zip(xs, ys)], reduction, single)
+
+
+def l1_loss(
+    predictions: Scalar | VectorLike, targets: Scalar | VectorLike, reduction: Reduction = "mean"
+) -> Value | list[Value]:
+    """Return the mean absolute error, (1/n) Σ |ŷ_i - y_i|.
+
+    Its gradient is ±1/n whatever the size of the error (0 at an exact hit, as in PyTorch), so one
+    outlier cannot dominate the update as it does under squared error.
+
+    Args:
+      predictions: a scalar or a vector of n predictions.
+      targets: the same shape as predictions.
+      reduction: 'mean', 'sum', or 'none'.
+
+    >>> print(f"{l1_loss([2.5, 0.0, 2.1, 7.8], [3.0, -0.5, 2.0, 7.5]):.4f}")
+    0.3500
+
+    Reference: torch.nn.functional.l1_loss.
+    """
+    fn = "l1_loss"
+    check_reduction(reduction, fn)
+    xs, ys, single = paired(predictions, targets, fn, "predictions", "targets")
+    return reduce([abs(x - y) for x, y in zip(xs, ys)], reduction, single)
+
+
+def huber_loss(
+    pred: Scalar | VectorLike, target: Scalar | VectorLike, delta: float = 1.0, reduction: Reduction = "mean"
+) -> Value | list[Value]:
+    """Return the Huber loss: ½r² where |r| < δ, δ(|r| - ½δ) beyond, for the residual r = ŷ - y.
+
+    Squared error for small residuals (smooth near the target), absolute error for large ones (an
+    outlier pulls with a gradient of at most δ). The two pieces meet with equal value and slope at
+    |r| = δ. Which piece applies is decided per example on the number; backprop then runs through
+    the operations of that piece only, as through a relu.
+
+    Args:
+      pred: a scalar or a vector of predictions.
+      target: the same shape as pred.
+      delta: δ > 0, where the loss turns from quadratic to linear.
+      reduction: 'mean', 'sum', or 'none'.
+
+    >>> [f"{v:.3f}" for v in huber_loss([0.5, 3.0], [0.0, 0.0], reduction="none")]
+    ['0.125', '2.500']
+
+    Reference: Huber, "Robust Estimation of a Location Parameter" (1964); torch.nn.functional.huber_loss.
+    """
+    fn = "huber_loss"
+    check_reduction(reduction, fn)
+    delta = check_real(delta, fn, "delta")
+    if delta <= 0:
+        raise ValueError(f"{fn}: delta must be > 0, got {delta!r}")
+    xs, ys, single = paired(pred, target, fn, "pred", "target")
+    losses = []
+    for x, y in zip(xs, ys):
+        residual = x - y
+        if abs(residual.data) < delta:
+            losses.append(0.5 * residual**2)
+        else:
+            losses.append(delta * (abs(residual) - 0.5 * delta))
+    return reduce(losses, reduction, single)
+
+
+def smooth_l1_loss(
+    pred: Scalar | VectorLike, target: Scalar | VectorLike, beta: float = 1.0, reduction: Reduction = "mean"
+) -> Value | list[Value]:
+    """Return the smooth L1 loss: ½r²/β where |r| < β, |r| - ½β beyond, for r = ŷ - y.
+
+    Huber loss divided by β: the linear part always has slope ±1, like L1, and β only sets how wide
+    the rounded bottom is. With β = 0 it is exactly the L1 loss (the quadratic piece never applies,
+    so nothing divides by zero). Used for box regression in Fast R-CNN.
+
+    Args:
+      pred: a scalar or a vector of predictions.
+      target: the same shape as pred.
+      beta: β >= 0, the width of the quadratic part.
+      reduction: 'mean', 'sum', or 'none'.
+
+    >>> [f"{v:.3f}" for v in smooth_l1_loss([1.0, 3.0], [0.0, 0.0], beta=2.0, reduction="none")]
+    ['0.250', '2.000']
+
+    Reference: Girshick, "Fast R-CNN" (2015); torch.nn.functional.smooth_l1_loss.
+    """
+    fn = "smooth_l1_loss"
+    check_reduction(reduction, fn)
+    beta = check_real(beta, fn, "beta")
+    if beta < 0:
+        raise ValueError(f"{fn}: beta must be >= 0, got {beta!r}")
+    xs, ys, single = paired(pred, target, fn, "pred", "target")
+    losses = []
+    for x, y in zip(xs, ys):
+        residual = x - y
+        if abs(residual.data) < beta:
+            losses.append(0.5 * residual**2 / beta)
+        else:
+            losses.append(abs(residual) - 0.5 * beta)
+    return reduce(losses, reduction, single)

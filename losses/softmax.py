@@ -1,0 +1,310 @@
+"""Multi-class classification: softmax, log-softmax, and the cross-entropies built on them.
+
+Softmax turns K logits into a distribution; cross-entropy measures it against the true class. Their
+partnership is the post's second cancellation: the gradient of -log softmax(z)_c with respect to
+each logit is softmax(z)_k - [k = c], predicted minus actual, with no Jacobian of softmax in sight.
+Nothing here writes that gradient; backprop through the operations produces it.
+
+Stability: every function subtracts the largest logit m before exponentiating, so exp only sees
+numbers <= 0 and cannot overflow, even for logits of 1e4. m is taken as a plain number (a constant
+in the graph), and no gradient is lost by that: softmax(z - c) = softmax(z) for every c, so the
+output does not depend on c at all, and a gradient flowing through c = max(z) would be a sum of
+terms that cancel exactly (softmax's Jacobian times the all-ones vector is zero).
+
+A loss takes one example (a vector of K logits and one target) or a batch (a sequence of such
+vectors, or a 2-D array, and one target per example), with `reduction` over the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine import Value, dot
+from engine import sum as value_sum
+
+from ._inputs import (
+    Reduction,
+    VectorLike,
+    check_distribution,
+    check_in_range,
+    check_real,
+    check_reduction,
+    is_scalar,
+    paired_vectors,
+    reduce,
+    to_class_indices,
+    to_vectors,
+)
+from .information import expected_surprise
+
+__all__ = [
+    "softmax",
+    "log_softmax",
+    "categorical_cross_entropy",
+    "stable_categorical_ce",
+    "softmax_cross_entropy",
+    "nll_loss",
+]
+
+ClassIndex = int
+"""A class index c in [0, K) (Python or numpy integer)."""
+
+
+def _one_vector(logits: VectorLike, fn: str) -> list[Value]:
+    rows, single = to_vectors(logits, fn, "logits")
+    if not single:
+        raise ValueError(f"{fn}: logits must be one vector; apply {fn} to each row of a batch")
+    return rows[0]
+
+
+def _shifted(logits: list[Value]) -> list[Value]:
+    """Return z_k - max(z), the max taken as a constant (see the module docstring for why that is exact)."""
+    largest = max(z.data for z in logits)
+    return [z - largest for z in logits]
+
+
+def _log_sum_exp(shifted: list[Value]) -> Value:
+    """Return log Σ exp(s_k) for shifted logits s (max 0): the sum is >= 1, so its log is finite."""
+    return value_sum([s.exp() for s in shifted]).log()
+
+
+def softmax(logits: VectorLike) -> list[Value]:
+    """Return softmax(z)_k = exp(z_k) / Σ_j exp(z_j) for one vector of logits, as a list of Values.
+
+    Turns K raw scores into probabilities that are positive and sum to 1, preserving their order.
+    The max is subtracted first (the subtract-max trick): same result, no overflow.
+
+    >>> probs = softmax([2.0, 1.0, 0.5, -1.0, 0.1])
+    >>> print("Probabilities:", " ".join(f"{p:.4f}" for p in probs))
+    Probabilities: 0.5585 0.2055 0.1246 0.0278 0.0835
+    >>> [f"{p:.1f}" for p in softmax([1e4, 0.0])]
+    ['1.0', '0.0']
+
+    Reference: the post, "Categorical Cross-Entropy: The Softmax Partnership"; torch.softmax.
+    """
+    exps = [s.exp() for s in _shifted(_one_vector(logits, "softmax"))]
+    total = value_sum(exps)
+    return [e / total for e in exps]
+
+
+def log_softmax(logits: VectorLike) -> list[Value]:
+    """Return log softmax(z)_k = (z_k - m) - log Σ_j exp(z_j - m), m = max(z), as a list of Values.
+
+    The log of softmax without forming softmax: taking log of a probability that rounded to 0 would
+    fail, while this stays finite for any logits (log Σ exp(z_j - m) >= log 1 = 0).
+
+    >>> [f"{v:.4f}" for v in log_softmax([2.0, 1.0, 0.5, -1.0, 0.1])]
+    ['-0.5824', '-1.5824', '-2.0824', '-3.5824', '-2.4824']
+    >>> [f"{v:.0f}" for v in log_softmax([1e4, 0.0])]
+    ['0', '-10000']
+
+    Reference: the post; torch.log_softmax.
+    """
+    shifted = _shifted(_one_vector(logits, "log_softmax"))
+    log_total = _log_sum_exp(shifted)
+    return [s - log_total for s in shifted]
+
+
+def categorical_cross_entropy(
+    y_true: VectorLike | Sequence[VectorLike],
+    y_pred: VectorLike | Sequence[VectorLike],
+    eps: float = 1e-15,
+    reduction: Reduction = "mean",
+) -> Value | list[Value]:
+    """Return -Σ_k y_k·log ŷ_k for a one-hot (or probability) target y and predicted probabilities ŷ.
+
+    The post's multi-class loss on probabilities: with a one-hot y every term but the true class's
+    vanishes, leaving -log ŷ_c, the surprise at the right answer. ŷ is clipped to [eps, 1] like the
+    post. Through `softmax`, backprop gives ∂L/∂z_k = ŷ_k - y_k; `softmax_cross_entropy` computes the
+    same loss from the logits without the clip.
+
+    Args:
+      y_true: the target distribution (one-hot, entries in [0, 1] summing to 1), or a batch of them.
+      y_pred: predicted probabilities, the same shape, summing to 1 within 1e-6.
+      eps: the clipping floor for ŷ, 0 < eps < 1.
+      reduction: over a batch: 'mean', 'sum', or 'none'.
+
+    >>> from engine import Value
+    >>> logits = [Value(z) for z in [2.0, 1.0, 0.5, -1.0, 0.1]]
+    >>> y_true = [0, 0, 1, 0, 0]  # one-hot: class 2
+    >>> probs = softmax(logits)
+    >>> loss = categorical_cross_entropy(y_true, probs)
+    >>> print(f"P(correct class): {probs[2]:.4f}")
+    P(correct class): 0.1246
+    >>> print(f"Loss: {loss:.4f}")
+    Loss: 2.0824
+    >>> loss.backward()
+    >>> for k, z in enumerate(logits):
+    ...     print(f"  class {k}: ŷ={probs[k]:.4f}, y={y_true[k]}, grad={z.grad:+.4f}")
+      class 0: ŷ=0.5585, y=0, grad=+0.5585
+      class 1: ŷ=0.2055, y=0, grad=+0.2055
+      class 2: ŷ=0.1246, y=1, grad=-0.8754
+      class 3: ŷ=0.0278, y=0, grad=+0.0278
+      class 4: ŷ=0.0835, y=0, grad=+0.0835
+
+    Reference: the post; Keras's categorical_crossentropy (probabilities in, one-hot target).
+    """
+    fn = "categorical_cross_entropy"
+    check_reduction(reduction, fn)
+    eps = check_real(eps, fn, "eps")
+    if not 0.0 < eps < 1.0:
+        raise ValueError(f"{fn}: eps must be in (0, 1), got {eps!r}")
+    ys, preds, single = paired_vectors(y_true, y_pred, fn, "y_true", "y_pred")
+    losses = []
+    for i, (y, pred) in enumerate(zip(ys, preds)):
+        check_distribution(y, fn, "y_true" if single else f"y_true[{i}]")
+        check_distribution(pred, fn, "y_pred" if single else f"y_pred[{i}]")
+        losses.append(expected_surprise(y, pred, eps))
+    return reduce(losses, reduction, single)
+
+
+def _surprise_of_class(shifted: list[Value], log_total: Value, c: int) -> Value:
+    """Return -log softmax(z)_c = log Σ exp(s) - s_c (written so a certain class gives +0.0, not -0.0)."""
+    return log_total - shifted[c]
+
+
+def stable_categorical_ce(
+    logits: VectorLike | Sequence[VectorLike],
+    class_index: ClassIndex | Sequence[ClassIndex],
+    reduction: Reduction = "mean",
+) -> Value | list[Value]:
+    """Return -log_softmax(logits)[class_index]: categorical cross-entropy from logits.
+
+    The post's stable version: the same number as ``categorical_cross_entropy(onehot, softmax(z))``,
+    computed in log space as log Σ_j exp(z_j - m) - (z_c - m), so it neither overflows for large logits
+    nor takes the log of a probability that rounded to 0, and needs no clip.
+
+    Args:
+      logits: one vector of K logits, or a batch of them.
+      class_index: the true class c in [0, K) (an int), or one per example.
+      reduction: over a batch: 'mean', 'sum', or 'none'.
+
+    >>> logits = [2.0, 1.0, 0.5, -1.0, 0.1]
+    >>> print(f"Stable loss: {stable_categorical_ce(logits, class_index=2):.4f}")
+    Stable loss: 2.0824
+    >>> print(f"{stable_categorical_ce([1e4, 0.0, -1e4], class_index=1):.1f}")
+    10000.0
+
+    Reference: the post, "The Beautiful Gradient"; torch.nn.functional.cross_entropy.
+    """
+    fn = "stable_categorical_ce"
+    check_reduction(reduction, fn)
+    rows, single = to_vectors(logits, fn, "logits")
+    classes = to_class_indices(class_index, len(rows), single, len(rows[0]), fn, "class_index")
+    losses = []
+    for row, c in zip(rows, classes):
+        shifted = _shifted(row)
+        losses.append(_surprise_of_class(shifted, _log_sum_exp(shifted), c))
+    return reduce(losses, reduction, single)
+
+
+def softmax_cross_entropy(
+    logits: VectorLike | Sequence[VectorLike],
+    target: ClassIndex | VectorLike | Sequence[ClassIndex] | Sequence[VectorLike],
+    label_smoothing: float = 0.0,
+    reduction: Reduction = "mean",
+) -> Value | list[Value]:
+    """Return the cross-entropy -Σ_k t_k·log softmax(z)_k of logits z against a target t.
+
+    The standard multi-class loss (PyTorch's cross_entropy). The target is a class index c (t is
+    one-hot) or a probability vector. Label smoothing ε mixes t with the uniform distribution,
+    t' = (1 - ε)·t + ε/K, so the model is never pushed toward infinite logits. Computed from
+    log-softmax with the max subtracted, so it is stable for logits of 1e4, and backprop gives
+    ∂L/∂z_k = softmax(z)_k - t'_k.
+
+    Args:
+      logits: one vector of K logits, or a batch of them.
+      target: for one example a class index (int) or a probability vector of length K; for a batch,
+        one of those per example.
+      label_smoothing: ε in [0, 1].
+      reduction: over a batch: 'mean', 'sum', or 'none'.
+
+    >>> from engine import Value
+    >>> z = [Value(v) for v in [2.0, 1.0, 0.5, -1.0, 0.1]]
+    >>> loss = softmax_cross_entropy(z, 2)
+    >>> loss.backward()
+    >>> print(f"{loss:.4f}", [f"{v.grad:+.4f}" for v in z])
+    2.0824 ['+0.5585', '+0.2055', '-0.8754', '+0.0278', '+0.0835']
+    >>> print(f"{softmax_cross_entropy([2.0, 1.0, 0.5, -1.0, 0.1], 2, label_smoothing=0.1):.4f}")
+    2.0804
+    >>> print(f"{softmax_cross_entropy([[1e4, 0.0], [0.0, 1e4]], [0, 0], reduction='sum'):.1f}")
+    10000.0
+
+    Reference: torch.nn.functional.cross_entropy; optax.softmax_cross_entropy; Szegedy et al.,
+    "Rethinking the Inception Architecture" (2016) for label smoothing.
+    """
+    fn = "softmax_cross_entropy"
+    check_reduction(reduction, fn)
+    smoothing = check_real(label_smoothing, fn, "label_smoothing")
+    check_in_range(smoothing, 0.0, 1.0, fn, "label_smoothing")
+    rows, single = to_vectors(logits, fn, "logits")
+    num_classes = len(rows[0])
+
+    first_target = target if single else _first(target, fn)
+    targets: list[list[Value | float]]
+    if is_scalar(first_target):
+        classes = to_class_indices(target, len(rows), single, num_classes, fn, "target")
+        if smoothing == 0.0:  # the common case: just the surprise at the true class
+            losses = []
+            for row, c in zip(rows, classes):
+                shifted = _shifted(row)
+                losses.append(_surprise_of_class(shifted, _log_sum_exp(shifted), c))
+            return reduce(losses, reduction, single)
+        targets = [[1.0 if k == c else 0.0 for k in range(num_classes)] for c in classes]
+    else:
+        target_rows, target_single = to_vectors(target, fn, "target")
+        if target_single != single or len(target_rows) != len(rows) or len(target_rows[0]) != num_classes:
+            raise ValueError(
+                f"{fn}: a probability target must have the shape of logits "
+                f"({'one vector' if single else f'{len(rows)} rows'} of {num_classes}), "
+                f"got {'one vector' if target_single else f'{len(target_rows)} rows'} of {len(target_rows[0])}"
+            )
+        for i, t in enumerate(target_rows):
+            check_distribution(t, fn, "target" if single else f"target[{i}]")
+        targets = [list(t) for t in target_rows]
+    if smoothing != 0.0:
+        targets = [[(1 - smoothing) * t_k + smoothing / num_classes for t_k in t] for t in targets]
+
+    losses = []
+    for row, t in zip(rows, targets):
+        shifted = _shifted(row)
+        log_total = _log_sum_exp(shifted)
+        losses.append(dot(t, [log_total - s for s in shifted]))  # Σ t_k·(-log softmax_k)
+    return reduce(losses, reduction, single)
+
+
+def _first(target: object, fn: str) -> object:
+    """Return the first per-example target of a batch, to tell class indices from probability vectors."""
+    if is_scalar(target) or isinstance(target, (str, bytes)):
+        raise TypeError(f"{fn}: target must be a sequence with one target per example for a batch of logits, got {target!r}")
+    try:
+        return target[0]  # type: ignore[index]
+    except (TypeError, IndexError, KeyError):
+        raise TypeError(f"{fn}: target must be a non-empty sequence for a batch of logits, got {target!r}") from None
+
+
+def nll_loss(
+    log_probs: VectorLike | Sequence[VectorLike],
+    target: ClassIndex | Sequence[ClassIndex],
+    reduction: Reduction = "mean",
+) -> Value | list[Value]:
+    """Return the negative log-likelihood -log_probs[c] of the true class c.
+
+    The second half of `softmax_cross_entropy`: ``nll_loss(log_softmax(z), c)`` is the same loss.
+    Keeping the two apart lets a model output log-probabilities by any means.
+
+    Args:
+      log_probs: one vector of K log-probabilities (e.g. from `log_softmax`), or a batch of them.
+      target: the true class c in [0, K) (an int), or one per example.
+      reduction: over a batch: 'mean', 'sum', or 'none'.
+
+    >>> print(f"{nll_loss(log_softmax([2.0, 1.0, 0.5, -1.0, 0.1]), 2):.4f}")
+    2.0824
+
+    Reference: torch.nn.functional.nll_loss.
+    """
+    fn = "nll_loss"
+    check_reduction(reduction, fn)
+    rows, single = to_vectors(log_probs, fn, "log_probs")
+    classes = to_class_indices(target, len(rows), single, len(rows[0]), fn, "target")
+    return reduce([-row[c] for row, c in zip(rows, classes)], reduction, single)
