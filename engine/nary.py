@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import builtins
+
 from .value import Constant, Operand, Value, _node, _to_float
 
 __all__ = ["sum", "dot"]
@@ -16,15 +18,23 @@ __all__ = ["sum", "dot"]
 
 def _as_values(items: Iterable[Operand], where: str, argument: str) -> tuple[Value, ...]:
     """Return items as a tuple of Values, wrapping plain numbers as Constants."""
-    if isinstance(items, (str, bytes, Value)) or not isinstance(items, Iterable):
+    if isinstance(items, (str, bytes, Value)):
         raise TypeError(f"{where}: {argument} must be a sequence of Values or numbers, got {type(items).__name__}")
-    out = []
-    for i, item in enumerate(items):
-        if isinstance(item, Value):
-            out.append(item)
-        else:
-            out.append(Constant(_to_float(item, where, f"{argument}[{i}]")))
-    return tuple(out)
+    try:
+        values = tuple(items)
+    except TypeError:
+        raise TypeError(
+            f"{where}: {argument} must be a sequence of Values or numbers, got {type(items).__name__}"
+        ) from None
+    for v in values:
+        if not isinstance(v, Value):
+            break
+    else:
+        return values  # the common case: nothing to wrap
+    return tuple(
+        v if isinstance(v, Value) else Constant(_to_float(v, where, f"{argument}[{i}]"))
+        for i, v in enumerate(values)
+    )
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum is the public name
@@ -40,11 +50,9 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum is the p
     operands = _as_values(values, "sum", "values")
     if not operands:
         raise ValueError("sum: values must not be empty")
-    total = 0.0
-    for v in operands:
-        total += v.data
+    total = builtins.sum([v.data for v in operands])
 
-    def _backward(g: float) -> None:
+    def _backward(g: float, operands: tuple[Value, ...] = operands) -> None:
         for v in operands:
             v.grad += g
 
@@ -67,11 +75,9 @@ def dot(a: Sequence[Operand], b: Sequence[Operand]) -> Value:
         raise ValueError(f"dot: a and b must have the same length, got {len(left)} and {len(right)}")
     if not left:
         raise ValueError("dot: a and b must not be empty")
-    total = 0.0
-    for x, y in zip(left, right):
-        total += x.data * y.data
+    total = builtins.sum([x.data * y.data for x, y in zip(left, right)])
 
-    def _backward(g: float) -> None:
+    def _backward(g: float, left: tuple[Value, ...] = left, right: tuple[Value, ...] = right) -> None:
         for x, y in zip(left, right):
             x.grad += y.data * g
             y.grad += x.data * g
