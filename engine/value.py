@@ -4,8 +4,12 @@ Every primitive has the same short shape, as in micrograd:
 
     1. wrap a plain-number operand as a Constant,
     2. compute the output number,
-    3. define `_backward(g)`, which adds ``local derivative * g`` into each operand's grad,
+    3. define `_backward(g, a=self, b=other)`, which adds ``local derivative * g`` into each
+       operand's grad,
     4. return `_node(...)`, which attaches the operands and the closure to a new Value.
+
+`backward()` then walks the graph from the root in reverse topological order and calls each
+node's `_backward` with that node's gradient: the chain rule, one node at a time.
 
 Unlike micrograd, a closure holds its operands but never its own output node, so a graph has no
 reference cycles and is freed by reference counting the moment its root is dropped. The closure
