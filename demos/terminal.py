@@ -1,0 +1,153 @@
+"""Terminal output for the demos: aligned tables, optional colour, a progress bar.
+
+Colour is used only when standard output is a terminal and the ``NO_COLOR`` environment
+variable is unset (https://no-color.org), so piped output and test captures are plain text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+__all__ = ["Style", "table", "ProgressBar", "visible_width"]
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def visible_width(text: str) -> int:
+    """Return the number of columns text takes on screen, colour codes not counted."""
+    return len(_ANSI.sub("", text))
+
+
+class Style:
+    """Colours for terminal text; every method returns its text unchanged when colour is off."""
+
+    _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    @classmethod
+    def for_stream(cls, stream: TextIO | None = None) -> Style:
+        """Return a Style that colours only if stream (default stdout) is a terminal and NO_COLOR is unset."""
+        stream = sys.stdout if stream is None else stream
+        isatty = getattr(stream, "isatty", None)
+        on_terminal = bool(isatty and isatty())
+        return cls(on_terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb")
+
+    def paint(self, text: str, *styles: str) -> str:
+        """Return text wrapped in the ANSI codes of styles ('bold', 'red', ...) when colour is on."""
+        if not self.enabled or not styles:
+            return text
+        codes = ";".join(self._CODES[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def bold(self, text: str) -> str:
+        """Return text in bold when colour is on."""
+        return self.paint(text, "bold")
+
+    def dim(self, text: str) -> str:
+        """Return text dimmed when colour is on."""
+        return self.paint(text, "dim")
+
+    def good(self, text: str) -> str:
+        """Return text in green when colour is on."""
+        return self.paint(text, "green")
+
+    def bad(self, text: str) -> str:
+        """Return text in red when colour is on."""
+        return self.paint(text, "red")
+
+    def warn(self, text: str) -> str:
+        """Return text in yellow when colour is on."""
+        return self.paint(text, "yellow")
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    align: str | None = None,
+    groups: Sequence[tuple[str, int]] | None = None,
+) -> list[str]:
+    """Return the lines of an aligned text table: headers, a rule, then rows.
+
+    ``align`` has one letter per column, 'l' or 'r' (default: first column left, the rest right).
+    ``groups`` optionally puts a title over consecutive columns: ``[("", 1), ("MSE", 3), ("BCE", 3)]``.
+    Cells may contain colour codes; widths count only visible characters.
+
+    >>> print("\\n".join(table(["p", "grad"], [["0.01", "-0.0196"], ["0.50", "-0.2500"]])))
+    p        grad
+    ----  -------
+    0.01  -0.0196
+    0.50  -0.2500
+    """
+    n = len(headers)
+    align = align or "l" + "r" * (n - 1)
+    widths = [visible_width(h) for h in headers]
+    for row in rows:
+        if len(row) != n:
+            raise ValueError(f"table: every row must have {n} cells, got {len(row)}: {row!r}")
+        widths = [max(w, visible_width(cell)) for w, cell in zip(widths, row)]
+    gap = "  "
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for cell, width, side in zip(cells, widths, align):
+            pad = " " * (width - visible_width(cell))
+            out.append(cell + pad if side == "l" else pad + cell)
+        return gap.join(out).rstrip()
+
+    lines: list[str] = []
+    if groups:
+        parts = []
+        column = 0
+        for title, span in groups:
+            width = sum(widths[column : column + span]) + len(gap) * (span - 1)
+            parts.append(title.center(width) if title else " " * width)
+            column += span
+        lines.append(gap.join(parts).rstrip())
+    lines.append(line(headers))
+    lines.append(gap.join("-" * w for w in widths))
+    lines.extend(line(row) for row in rows)
+    return lines
+
+
+class ProgressBar:
+    """A one-line progress bar on a stream, redrawn in place on a terminal, printed once otherwise.
+
+    On a terminal the bar is redrawn with a carriage return as steps complete; elsewhere (a pipe, a
+    test capture) only the finished bar is printed, so logs are not flooded.
+    """
+
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30, label: str = "") -> None:
+        self.total = max(1, total)
+        self.stream = sys.stdout if stream is None else stream
+        self.width = width
+        self.label = label
+        isatty = getattr(self.stream, "isatty", None)
+        self.live = bool(isatty and isatty())
+        self.done = 0
+
+    def render(self, note: str = "") -> str:
+        """Return the bar's text for the current step, with an optional note after it."""
+        filled = round(self.width * self.done / self.total)
+        bar = "#" * filled + "." * (self.width - filled)
+        text = f"{self.label}[{bar}] {self.done:>{len(str(self.total))}}/{self.total}"
+        return f"{text}  {note}" if note else text
+
+    def update(self, done: int, note: str = "") -> None:
+        """Record that done steps are complete, and redraw the bar on a terminal."""
+        self.done = min(done, self.total)
+        if self.live:
+            self.stream.write("\r" + self.render(note) + "\x1b[K")
+            self.stream.flush()
+
+    def finish(self, note: str = "") -> None:
+        """Draw the finished bar and end its line."""
+        self.done = self.total
+        prefix = "\r" if self.live else ""
+        self.stream.write(prefix + self.render(note) + ("\x1b[K" if self.live else "") + "\n")
+        self.stream.flush()
