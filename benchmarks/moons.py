@@ -1,0 +1,193 @@
+"""micrograd's moons workload, three ways: micrograd 0.1.0, lossgrad, and a hand-written loop.
+
+The workload is micrograd's demo: an MLP(2, [16, 16, 1]) with ReLU hidden layers, 100 moons
+points labelled -1/+1, loss = mean hinge ``max(0, 1 - y·score)`` + 1e-4 · Σ p², full-batch SGD
+with micrograd's schedule ``lr = 1 - 0.9·k/100`` (repeated every 100 steps, so long runs keep a
+positive learning rate). A training step is forward, zero_grad, backward and the SGD update.
+
+All three start from micrograd's initial weights (``random.seed(1337)``, as in its demo notebook),
+so they compute the same losses step after step; `max_loss_difference` checks that before any timing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Protocol
+
+import engine
+from nn import MLP, SGD
+from nn.data import make_moons
+
+from .handwritten import REGULARIZATION, HandwrittenMLP
+
+__all__ = [
+    "INPUTS",
+    "LAYER_SIZES",
+    "MoonsWorkload",
+    "LossgradMoons",
+    "MicrogradMoons",
+    "HandwrittenMoons",
+    "load_micrograd",
+    "micrograd_initial_parameters",
+    "moons_data",
+    "learning_rate",
+    "max_loss_difference",
+]
+
+INPUTS = 2
+LAYER_SIZES = [16, 16, 1]
+POINTS = 100
+NOISE = 0.1
+DATA_SEED = 0
+WEIGHT_SEED = 1337  # micrograd's demo notebook
+
+Point = Sequence[float]
+
+
+class MoonsWorkload(Protocol):
+    """One implementation of the moons training loop."""
+
+    name: str
+
+    def step(self) -> float:
+        """Return the loss before the update, after taking one full training step."""
+        ...
+
+
+def load_micrograd() -> ModuleType | None:
+    """Return the installed micrograd package if it is version 0.1.0's engine and nn, else None."""
+    try:
+        import micrograd.engine
+        import micrograd.nn
+    except ImportError:
+        return None
+    return micrograd
+
+
+def moons_data(points: int = POINTS) -> tuple[list[tuple[float, float]], list[int]]:
+    """Return the moons points and their -1/+1 labels used by every workload."""
+    return make_moons(points, noise=NOISE, seed=DATA_SEED, labels="pm1")
+
+
+def learning_rate(step: int) -> float:
+    """Return micrograd's demo learning rate at a step, the schedule restarting every 100 steps."""
+    return 1.0 - 0.9 * (step % 100) / 100
+
+
+def micrograd_initial_parameters(seed: int = WEIGHT_SEED) -> list[float]:
+    """Return the initial parameters of micrograd's MLP(2, [16, 16, 1]) after ``random.seed(seed)``.
+
+    micrograd draws each neuron's weights with ``random.uniform(-1, 1)`` from the global generator
+    and sets its bias to 0; a private ``random.Random(seed)`` replays the same draws, so this works
+    without micrograd installed (`MicrogradMoons` checks it against micrograd's own weights).
+    """
+    rng = random.Random(seed)
+    sizes = [INPUTS, *LAYER_SIZES]
+    parameters: list[float] = []
+    for fan_in, width in zip(sizes, sizes[1:]):
+        for _ in range(width):
+            parameters.extend(rng.uniform(-1.0, 1.0) for _ in range(fan_in))
+            parameters.append(0.0)
+    return parameters
+
+
+class LossgradMoons:
+    """The workload on lossgrad: `nn.MLP`, engine ops for the loss, `nn.SGD`."""
+
+    name = "lossgrad"
+
+    def __init__(self, parameters: Sequence[float], X: Sequence[Point], y: Sequence[int]) -> None:
+        self.model = MLP(INPUTS, LAYER_SIZES)
+        self.parameters = self.model.parameters()
+        if len(self.parameters) != len(parameters):
+            raise ValueError(
+                f"LossgradMoons: parameters must have {len(self.parameters)} numbers, got {len(parameters)}"
+            )
+        for p, value in zip(self.parameters, parameters):
+            p.data = float(value)
+        self.optimizer = SGD(self.parameters, lr=learning_rate(0))
+        self.X = [tuple(x) for x in X]
+        self.y = list(y)
+        self.steps = 0
+
+    def step(self) -> float:
+        """Return the loss before the update, after taking one full training step."""
+        scores = [self.model(x) for x in self.X]
+        hinge = [(1.0 - label * score).relu() for label, score in zip(self.y, scores)]
+        data_loss = engine.sum(hinge) * (1.0 / len(hinge))
+        regularization = REGULARIZATION * engine.sum([p * p for p in self.parameters])
+        loss = data_loss + regularization
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.lr = learning_rate(self.steps)
+        self.optimizer.step()
+        self.steps += 1
+        return loss.data
+
+
+class MicrogradMoons:
+    """The workload on micrograd 0.1.0, written as in micrograd's demo notebook."""
+
+    name = "micrograd"
+
+    def __init__(
+        self, micrograd: ModuleType, parameters: Sequence[float], X: Sequence[Point], y: Sequence[int]
+    ) -> None:
+        self.Value = micrograd.engine.Value
+        state = random.getstate()
+        random.seed(WEIGHT_SEED)
+        try:
+            self.model = micrograd.nn.MLP(INPUTS, LAYER_SIZES)
+        finally:
+            random.setstate(state)
+        self.own_initial_parameters = [p.data for p in self.model.parameters()]
+        for p, value in zip(self.model.parameters(), parameters):
+            p.data = float(value)
+        self.X = [list(x) for x in X]
+        self.y = list(y)
+        self.steps = 0
+
+    def step(self) -> float:
+        """Return the loss before the update, after taking one full training step."""
+        Value, model = self.Value, self.model
+        inputs = [list(map(Value, row)) for row in self.X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -label * score).relu() for label, score in zip(self.y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = REGULARIZATION * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        model.zero_grad()
+        total_loss.backward()
+        lr = learning_rate(self.steps)
+        for p in model.parameters():
+            p.data -= lr * p.grad
+        self.steps += 1
+        return total_loss.data
+
+
+class HandwrittenMoons:
+    """The workload as lists and loops with hand-written derivatives (`HandwrittenMLP`)."""
+
+    name = "hand-written"
+
+    def __init__(self, parameters: Sequence[float], X: Sequence[Point], y: Sequence[int]) -> None:
+        self.model = HandwrittenMLP.from_parameters(INPUTS, LAYER_SIZES, parameters)
+        self.X = [tuple(x) for x in X]
+        self.y = list(y)
+        self.steps = 0
+
+    def step(self) -> float:
+        """Return the loss before the update, after taking one full training step."""
+        loss = self.model.train_step(self.X, self.y, learning_rate(self.steps))
+        self.steps += 1
+        return loss
+
+
+def max_loss_difference(first: MoonsWorkload, second: MoonsWorkload, steps: int = 10) -> float:
+    """Return the largest |loss difference| of two fresh workloads over their first `steps` steps."""
+    worst = 0.0
+    for _ in range(steps):
+        worst = max(worst, abs(first.step() - second.step()))
+    return worst

@@ -1,0 +1,484 @@
+"""The benchmark command: every speed and memory target of lossgrad, measured, as one table.
+
+``python -m benchmarks`` prints, for each target, lossgrad's figure, the reference it is compared
+with, the ratio, the target and pass or fail (with how far off a miss is). ``--json`` prints the
+same as JSON, ``--quick`` runs a smaller version in a few seconds (a smoke test, not figures to
+quote), ``--strict`` exits 1 when a target is missed.
+
+Timings use ``time.perf_counter``, several repeats and their median, with Python's garbage
+collector at its defaults. The moons workloads are timed alternately, in blocks of steps, so a
+slow moment of a shared machine hits all of them alike. Before any timing the benchmark checks
+that the workloads compute the same losses; if they do not, the figures mean nothing and the
+command exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from types import ModuleType
+
+from . import moons, scale
+
+__all__ = ["Row", "Settings", "main", "measure", "format_table"]
+
+MICROGRAD_PIN = "micrograd==0.1.0"
+LOSS_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much work each benchmark does (the full run, or `--quick`)."""
+
+    quick: bool
+    equivalence_steps: int  # steps over which lossgrad must match the hand-written loop
+    micrograd_equivalence_steps: int  # the same against micrograd (about 0.7 s a step)
+    repeats: int  # timed blocks per moons workload
+    steps_per_block: dict[str, int]
+    chain_nodes: int
+    growth_sizes: tuple[int, ...]
+    leak_checkpoints: tuple[int, int]
+    stall_repeats: int
+
+    @classmethod
+    def full(cls) -> Settings:
+        """Return the settings of the full run (a few minutes on a 2-core machine)."""
+        return cls(
+            quick=False,
+            equivalence_steps=10,
+            micrograd_equivalence_steps=10,
+            repeats=7,
+            steps_per_block={"micrograd": 2, "lossgrad": 10, "hand-written": 20},
+            chain_nodes=1_000_000,
+            growth_sizes=(1_000, 10_000, 100_000, 1_000_000),
+            leak_checkpoints=(100, 1000),
+            stall_repeats=5,
+        )
+
+    @classmethod
+    def smoke(cls) -> Settings:
+        """Return the settings of `--quick`: every benchmark runs, on less work."""
+        return cls(
+            quick=True,
+            equivalence_steps=10,
+            micrograd_equivalence_steps=2,
+            repeats=2,
+            steps_per_block={"micrograd": 1, "lossgrad": 2, "hand-written": 4},
+            chain_nodes=50_000,
+            growth_sizes=(1_000, 10_000, 50_000),
+            leak_checkpoints=(10, 40),
+            stall_repeats=1,
+        )
+
+
+@dataclass
+class Row:
+    """One line of the table: a target, lossgrad's figure, the reference figure and the verdict.
+
+    ``passed`` is True or False, or None when the row could not be measured (``note`` says why).
+    ``check`` marks rows that verify the benchmark itself (same losses): a failed check makes
+    every figure meaningless, and the command exit 1.
+    """
+
+    name: str
+    lossgrad: str
+    reference: str
+    ratio: str
+    target: str
+    passed: bool | None
+    note: str = ""
+    check: bool = False
+    figures: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def result(self) -> str:
+        """Return "pass", "fail" or "skipped", followed by the note if there is one."""
+        word = {True: "pass", False: "FAIL", None: "skipped"}[self.passed]
+        return f"{word}: {self.note}" if self.note else word
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f} ms"
+
+
+def _short_by(ratio: float, target: float, at_least: bool) -> str:
+    """Return how far a missed ratio target is off, as a factor."""
+    factor = target / ratio if at_least else ratio / target
+    return f"{factor:.2f}x short of the target"
+
+
+def machine() -> dict[str, object]:
+    """Return what the figures depend on: Python, processor count, platform, gc thresholds."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        usable = os.cpu_count()
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "cpu_count": os.cpu_count(),
+        "usable_cpus": usable,
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "gc_thresholds": list(gc.get_threshold()),
+        "gc_enabled": gc.isenabled(),
+    }
+
+
+def format_table(rows: Sequence[Row], info: dict[str, object]) -> str:
+    """Return the rows as an aligned text table, with the machine on the first lines."""
+    header = ("measure", "lossgrad", "reference", "ratio", "target", "result")
+    cells = [header] + [(r.name, r.lossgrad, r.reference, r.ratio, r.target, r.result) for r in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header) - 1)]
+    lines = [
+        f"lossgrad benchmarks on Python {info['python']} ({info['implementation']}), "
+        f"{info['cpu_count']} CPUs ({info['usable_cpus']} usable), {info['platform']}",
+        f"gc thresholds {tuple(info['gc_thresholds'])} (defaults); times are medians of repeats, "
+        "time.perf_counter",
+        "",
+    ]
+    for i, line in enumerate(cells):
+        text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[-1]
+        lines.append(text.rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len(header[-1]))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- measurements
+
+
+def _time_block(workload: moons.MoonsWorkload, steps: int, collect_after: bool) -> float:
+    """Return seconds per step of `steps` consecutive steps (plus collecting the cycles they left)."""
+    gc.collect()  # someone else's garbage is not this block's cost
+    start = time.perf_counter()
+    for _ in range(steps):
+        workload.step()
+    if collect_after:
+        gc.collect()  # the reference cycles these steps left behind are part of their cost
+    return (time.perf_counter() - start) / steps
+
+
+def _time_alternately(
+    workloads: Sequence[moons.MoonsWorkload], settings: Settings
+) -> dict[str, list[float]]:
+    """Return each workload's seconds per step in every repeat, the workloads taking turns."""
+    times: dict[str, list[float]] = {w.name: [] for w in workloads}
+    for repeat in range(settings.repeats):
+        order = workloads if repeat % 2 == 0 else list(reversed(workloads))
+        for workload in order:
+            steps = settings.steps_per_block[workload.name]
+            collect_after = workload.name == "micrograd"
+            times[workload.name].append(_time_block(workload, steps, collect_after))
+    return times
+
+
+def _micrograd_recursion_depth(micrograd: ModuleType) -> int | None:
+    """Return the smallest chain length (of 250, 500, 1000, ...) whose micrograd backward fails, or None."""
+    Value = micrograd.engine.Value
+    nodes = 250
+    while nodes <= 64_000:
+        y = Value(1.0)
+        for _ in range(nodes):
+            y = y + 1e-6
+        try:
+            y.backward()
+        except RecursionError:
+            return nodes
+        nodes *= 2
+    return None
+
+
+def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micrograd: str) -> list[Row]:
+    """Return the rows of the moons workload: the same-loss checks, then the two speed ratios."""
+    rows: list[Row] = []
+    X, y = moons.moons_data()
+    start = moons.micrograd_initial_parameters()
+
+    def fresh(name: str) -> moons.MoonsWorkload:
+        if name == "micrograd":
+            assert micrograd is not None
+            return moons.MicrogradMoons(micrograd, start, X, y)
+        return {"lossgrad": moons.LossgradMoons, "hand-written": moons.HandwrittenMoons}[name](start, X, y)
+
+    steps = settings.equivalence_steps
+    worst = moons.max_loss_difference(fresh("lossgrad"), fresh("hand-written"), steps)
+    same_as_handwritten = worst <= LOSS_TOLERANCE
+    rows.append(
+        Row(
+            f"moons: same loss as hand-written, steps 1-{steps}",
+            f"max |diff| {worst:.1e}",
+            "hand-written loop",
+            "-",
+            f"<= {LOSS_TOLERANCE:.0e}",
+            same_as_handwritten,
+            check=True,
+            figures={"max_abs_difference": worst, "steps": steps},
+        )
+    )
+
+    same_as_micrograd = False
+    if micrograd is not None:
+        reference = fresh("micrograd")
+        weights_match = reference.own_initial_parameters == start  # type: ignore[attr-defined]
+        steps = settings.micrograd_equivalence_steps
+        worst = moons.max_loss_difference(fresh("lossgrad"), reference, steps)
+        same_as_micrograd = worst <= LOSS_TOLERANCE and weights_match
+        rows.append(
+            Row(
+                f"moons: same loss as micrograd, steps 1-{steps}",
+                f"max |diff| {worst:.1e}",
+                f"micrograd {micrograd.__version__ if hasattr(micrograd, '__version__') else '0.1.0'}",
+                "-",
+                f"<= {LOSS_TOLERANCE:.0e}",
+                same_as_micrograd,
+                note="" if weights_match else "micrograd's own initial weights differ from the replayed ones",
+                check=True,
+                figures={"max_abs_difference": worst, "steps": steps, "initial_weights_match": weights_match},
+            )
+        )
+    else:
+        rows.append(Row("moons: same loss as micrograd", "-", "-", "-", f"<= {LOSS_TOLERANCE:.0e}", None, why_no_micrograd))
+
+    workloads: list[moons.MoonsWorkload] = [fresh("lossgrad"), fresh("hand-written")]
+    if micrograd is not None and same_as_micrograd:
+        workloads.insert(0, fresh("micrograd"))
+    times = _time_alternately(workloads, settings)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    lossgrad_step = median["lossgrad"]
+
+    if "micrograd" in median:
+        speedup = median["micrograd"] / lossgrad_step
+        passed = speedup >= 100.0
+        rows.append(
+            Row(
+                "moons: time per training step vs micrograd",
+                _ms(lossgrad_step),
+                f"{_ms(median['micrograd'])} (micrograd)",
+                f"{speedup:.1f}x faster",
+                ">= 100x faster",
+                passed,
+                "" if passed else _short_by(speedup, 100.0, at_least=True),
+                figures={"lossgrad_seconds": lossgrad_step, "micrograd_seconds": median["micrograd"],
+                         "speedup": speedup, "samples": times},
+            )
+        )
+    else:
+        note = why_no_micrograd if micrograd is None else "micrograd computed different losses: not timed"
+        rows.append(Row("moons: time per training step vs micrograd", _ms(lossgrad_step), "-", "-",
+                        ">= 100x faster", None, note))
+
+    slowdown = lossgrad_step / median["hand-written"]
+    passed = same_as_handwritten and slowdown <= 3.0
+    rows.append(
+        Row(
+            "moons: time per training step vs hand-written",
+            _ms(lossgrad_step),
+            f"{_ms(median['hand-written'])} (hand-written)",
+            f"{slowdown:.1f}x slower",
+            "<= 3x slower",
+            passed,
+            "" if passed else _short_by(slowdown, 3.0, at_least=False),
+            figures={"lossgrad_seconds": lossgrad_step, "handwritten_seconds": median["hand-written"],
+                     "slowdown": slowdown, "samples": {k: times[k] for k in ("lossgrad", "hand-written")}},
+        )
+    )
+    return rows
+
+
+def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micrograd: str) -> list[Row]:
+    """Return the rows of the long chain: it backpropagates, its memory per node, its growth."""
+    rows: list[Row] = []
+    nodes = settings.chain_nodes
+    times = scale.chain_time(nodes)
+    if micrograd is not None:
+        depth = _micrograd_recursion_depth(micrograd)
+        reference = f"micrograd: RecursionError at {depth:,} nodes" if depth else "micrograd: no failure"
+    else:
+        reference = f"micrograd: {why_no_micrograd}"
+    rows.append(
+        Row(
+            f"chain of {nodes:,} operations: build + backward",
+            f"{times.build + times.backward:.2f} s",
+            reference,
+            "-",
+            "completes",
+            True,
+            figures={"nodes": nodes, "build_seconds": times.build, "backward_seconds": times.backward,
+                     "free_seconds": times.free},
+        )
+    )
+
+    held, peak = scale.chain_peak_bytes(nodes)
+    per_node = peak / nodes
+    passed = per_node < 250.0
+    rows.append(
+        Row(
+            f"chain of {nodes:,}: peak memory per node",
+            f"{per_node:.0f} B/node",
+            f"built graph {held / nodes:.0f} B/node",
+            "-",
+            "< 250 B/node",
+            passed,
+            "" if passed else _short_by(per_node, 250.0, at_least=False),
+            figures={"nodes": nodes, "peak_bytes": peak, "graph_bytes": held, "peak_bytes_per_node": per_node},
+        )
+    )
+
+    per_node_times: dict[int, float] = {}
+    for size in settings.growth_sizes:
+        repeats = max(3, min(30, 300_000 // size)) if not settings.quick else max(1, min(5, 20_000 // size))
+        totals = [scale.chain_time(size).total for _ in range(repeats)]
+        per_node_times[size] = statistics.median(totals) / size
+    smallest, largest = min(settings.growth_sizes), max(settings.growth_sizes)
+    spread = max(per_node_times.values()) / min(per_node_times.values())
+    passed = spread <= 1.5
+    rows.append(
+        Row(
+            f"chain time per node, {smallest:,} to {largest:,} nodes",
+            " / ".join(f"{t * 1e9:.0f}" for t in per_node_times.values()) + " ns",
+            "sizes " + " / ".join(f"{s:.0e}" for s in per_node_times).replace("e+0", "e"),
+            f"{spread:.2f}x max/min",
+            "<= 1.5x",
+            passed,
+            "" if passed else _short_by(spread, 1.5, at_least=False),
+            figures={"seconds_per_node": {str(k): v for k, v in per_node_times.items()}, "spread": spread},
+        )
+    )
+    return rows
+
+
+def measure_leak(settings: Settings) -> list[Row]:
+    """Return the row comparing memory after many training steps with memory after a few."""
+    early, late = settings.leak_checkpoints
+    memory = scale.training_memory([early, late])
+    before, after = memory[early]["rss_bytes"], memory[late]["rss_bytes"]
+    ratio = after / before
+    block_ratio = memory[late]["blocks"] / memory[early]["blocks"]
+    passed = abs(ratio - 1.0) <= 0.05 and abs(block_ratio - 1.0) <= 0.05
+    return [
+        Row(
+            f"no leak: memory after {late:,} moons steps vs {early:,}",
+            f"{after / 2**20:.1f} MiB RSS",
+            f"{before / 2**20:.1f} MiB RSS",
+            f"{ratio:.3f} (blocks {block_ratio:.3f})",
+            "within 5%",
+            passed,
+            "" if passed else f"grew {100 * (max(ratio, block_ratio) - 1):.1f}%",
+            figures={"checkpoints": [early, late], "memory": {str(k): v for k, v in memory.items()},
+                     "rss_ratio": ratio, "blocks_ratio": block_ratio},
+        )
+    ]
+
+
+def _load_stall() -> Callable[[], int] | str:
+    """Return a function that runs `lossgrad stall` at its defaults, or why it cannot be run."""
+    try:
+        from demos import cli
+    except ImportError as error:
+        return f"pending: demos not importable ({error})"
+    if "stall" not in getattr(cli, "COMMANDS", {}):
+        return "pending: no `stall` command in demos.cli yet"
+    return lambda: cli.main(["stall"])
+
+
+def _run_quietly(run: Callable[[], int]) -> tuple[float, int, str]:
+    """Return (seconds, exit status, what it printed) of one run, its output kept off the terminal."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+        start = time.perf_counter()
+        status = run()
+        took = time.perf_counter() - start
+    return took, status, printed.getvalue()
+
+
+def measure_stall(settings: Settings) -> list[Row]:
+    """Return the row timing the `stall` demo (both runs, MSE and BCE) at its defaults."""
+    run = _load_stall()
+    name = "`lossgrad stall` at defaults (both runs)"
+    if isinstance(run, str):
+        return [Row(name, "-", "-", "-", "< 0.5 s", None, run)]
+    seconds: list[float] = []
+    status, printed = 0, ""
+    for _ in range(settings.stall_repeats):
+        gc.collect()
+        took, status, printed = _run_quietly(run)
+        seconds.append(took)
+        if status != 0 or not printed.strip():
+            break
+    if status == 0 and not printed.strip():
+        return [Row(name, "-", "-", "-", "< 0.5 s", None, "pending: `lossgrad stall` printed nothing yet")]
+    took = statistics.median(seconds)
+    passed = status == 0 and took < 0.5
+    note = "" if passed else (f"exit status {status}" if status else _short_by(took, 0.5, at_least=False))
+    return [Row(name, f"{took:.3f} s", "-", "-", "< 0.5 s (well under 1 s)", passed, note,
+                figures={"seconds": took, "samples": seconds, "exit_status": status})]
+
+
+def measure(settings: Settings, use_micrograd: bool = True) -> list[Row]:
+    """Return every row of the table, measured with the given settings."""
+    micrograd: ModuleType | None = None
+    if not use_micrograd:
+        why = "skipped (--without-micrograd)"
+    else:
+        micrograd = moons.load_micrograd()
+        why = f"skipped: micrograd is not installed (pip install {MICROGRAD_PIN})"
+    rows = measure_moons(settings, micrograd, why)
+    rows += measure_leak(settings)
+    rows += measure_stall(settings)
+    rows += measure_chain(settings, micrograd, why)
+    return rows
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of `python -m benchmarks`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Measure lossgrad against micrograd 0.1.0 and a hand-written loop; print a table of targets.",
+    )
+    parser.add_argument("--quick", action="store_true", help="a smaller run in seconds (a smoke test; figures not to quote)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--without-micrograd", action="store_true", help="skip micrograd even when it is installed")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when any target is missed")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Return the exit status of the benchmark command: 1 if a correctness check failed
+    (or, with --strict, a target was missed), else 0."""
+    args = build_parser().parse_args(argv)
+    settings = Settings.smoke() if args.quick else Settings.full()
+    info = machine()
+    rows = measure(settings, use_micrograd=not args.without_micrograd)
+    checks_hold = all(row.passed for row in rows if row.check and row.passed is not None)
+    targets_met = all(row.passed is not False for row in rows)
+    if args.json:
+        report = {"machine": info, "quick": settings.quick, "checks_hold": checks_hold,
+                  "targets_met": targets_met, "rows": [asdict(row) | {"result": row.result} for row in rows]}
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_table(rows, info))
+        if settings.quick:
+            print("\n(--quick: a smoke run on less work; run without --quick for figures to quote)")
+    if not checks_hold:
+        print("benchmarks: the workloads computed different losses; the timings mean nothing", file=sys.stderr)
+        return 1
+    if args.strict and not targets_met:
+        return 1
+    return 0
