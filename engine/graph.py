@@ -102,7 +102,8 @@ class ComputationGraph(graphviz.Digraph):
         """Return the graph rendered in ``format`` (bytes, or str decoded with ``encoding`` when given).
 
         Same arguments as graphviz.Digraph.pipe, but the program is found by engine.render.find_renderer,
-        so a pip-installed graphviz-pure works where no system ``dot`` exists.
+        so a pip-installed graphviz-pure works where no system ``dot`` exists. ``quiet`` is accepted
+        for compatibility: the renderer's warnings are never shown, its errors always raise.
         """
         output_format = format or self.format or "svg"
         if renderer is not None:
@@ -118,7 +119,6 @@ class ComputationGraph(graphviz.Digraph):
             output_format,
             layout=None if layout in (None, "dot") else layout,
             extra_args=extra_args,
-            quiet=quiet,
         )
         return data.decode(encoding) if encoding is not None else data
 
@@ -415,7 +415,9 @@ def _html_text(text: str) -> str:
     return "<BR/>".join(_escape_line(line) for line in lines)
 
 
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\t": " "}
+# Graphviz expands \N, \G, \L, ... (node name, graph name, ...) even inside HTML labels, and reads
+# a doubled backslash as one: so every backslash is doubled to show as itself.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\", "\t": " "}
 
 
 def _escape_line(line: str) -> str:

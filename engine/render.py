@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import warnings
 from collections.abc import Sequence
 
 __all__ = [
@@ -126,13 +125,12 @@ def run_renderer(
     layout: str | None = None,
     extra_args: Sequence[str] = (),
     timeout: float | None = None,
-    quiet: bool = False,
 ) -> bytes:
     """Return what the renderer writes for ``dot_source`` in ``output_format`` (``<program> -T<format>``).
 
-    ``layout`` picks a Graphviz layout engine other than dot (``-K``). The renderer's warnings
-    (exit status 0, text on stderr) become Python RuntimeWarnings unless ``quiet``; a failure raises
-    RenderError carrying the renderer's stderr.
+    ``layout`` picks a Graphviz layout engine other than dot (``-K``); ``extra_args`` are passed on
+    as they are. A failure (non-zero exit status, timeout) raises RenderError carrying the
+    renderer's stderr.
     """
     if not _OUTPUT_FORMAT.fullmatch(output_format):
         raise ValueError(f"run_renderer: output_format must look like 'svg' or 'png:cairo', got {output_format!r}")
@@ -165,6 +163,6 @@ def run_renderer(
             f"{stderr or '(it printed nothing on stderr)'}",
             executable=executable, returncode=completed.returncode, stderr=stderr,
         )
-    if stderr and not quiet:
-        warnings.warn(f"run_renderer: {executable} reported: {stderr}", RuntimeWarning, stacklevel=2)
+    # On success stderr holds only Graphviz's cosmetic warnings (e.g. estimated widths of non-ASCII
+    # letters), which would bury a learner's output, so it is dropped.
     return completed.stdout
