@@ -3,6 +3,7 @@
 from .data import make_blobs, make_moons, make_xor
 from .module import MLP, Layer, Module, Neuron, neuron_of
 from .optim import SGD, Adam, Optimizer
+from .train import DivergenceError, History, fit
 
 __all__ = [
     "Module",
@@ -16,4 +17,7 @@ __all__ = [
     "make_moons",
     "make_blobs",
     "make_xor",
+    "fit",
+    "History",
+    "DivergenceError",
 ]

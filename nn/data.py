@@ -137,12 +137,12 @@ def make_blobs(
         try:
             center_points = np.asarray(centers, dtype=float)
         except (TypeError, ValueError):
-            raise TypeError(
-                f"make_blobs: centers must be an int or a list of (x0, x1) pairs, got {centers!r}"
+            raise ValueError(
+                f"make_blobs: centers must be an int or a non-empty list of (x0, x1) pairs, got {centers!r}"
             ) from None
         if center_points.ndim != 2 or center_points.shape[1] != 2 or len(center_points) == 0:
             raise ValueError(
-                f"make_blobs: centers must be a non-empty list of (x0, x1) pairs, got shape {center_points.shape}"
+                f"make_blobs: centers must be an int or a non-empty list of (x0, x1) pairs, got {centers!r}"
             )
         if not np.all(np.isfinite(center_points)):
             raise ValueError("make_blobs: centers must be finite numbers")

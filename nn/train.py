@@ -1,0 +1,396 @@
+"""A training loop: ``fit`` runs epochs of forward, backward and optimizer steps, and keeps a History.
+
+The loss function's convention
+------------------------------
+``loss_fn(predictions, targets) -> Value``: ``predictions`` is the list of the model's outputs for
+a batch (one Value per example for a single-output model, one list of Values per example
+otherwise) and ``targets`` the matching slice of ``y``. It returns one Value, the batch's loss
+(a mean, so the loss and the learning rate do not depend on the batch size). The losses of the
+``losses`` package have exactly this shape, so they plug in directly::
+
+    from losses import hinge_loss
+    history = fit(model, hinge_loss, X, y, epochs=100, optimizer=SGD(model.parameters(), lr=1.0), l2=1e-4)
+
+``l2=alpha`` adds ``alpha · Σ p²`` over the model's parameters to every batch loss (micrograd's
+``alpha * sum(p*p for p in model.parameters())``), and the History's loss includes it.
+
+Accuracy
+--------
+With ``accuracy="auto"`` (the default) fit reads the labels:
+
+- targets all in {-1, 1}: a prediction counts as class 1 when the output is > 0 (the sign of a
+  score, as micrograd's demo);
+- targets all in {0, 1}: class 1 when the output is > 0.5, the middle of a probability, unless
+  the loss takes logits (``hinge_loss``, ``binary_cross_entropy_with_logits``, ``focal_loss``)
+  and then when it is > 0;
+- a model with several outputs and integer targets: the class is the index of the largest output;
+- anything else (regression targets): no accuracy, and ``History.accuracy`` stays empty.
+
+``accuracy=<a number>`` sets the threshold between the two classes yourself, ``accuracy=None``
+turns it off. Accuracy is measured on each batch's predictions before the step (as the loss is),
+so the epoch's figure describes the model during the epoch.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from engine import Value, dot
+
+from .optim import Optimizer
+
+__all__ = ["fit", "History", "DivergenceError"]
+
+LossFn = Callable[[list[Any], list[Any]], Value]
+
+# Losses whose targets must follow a label convention, and losses that read raw scores (logits).
+_PLUS_MINUS_ONE_LOSSES = {"hinge_loss"}
+_ZERO_ONE_LOSSES = {"binary_cross_entropy", "binary_cross_entropy_with_logits", "focal_loss"}
+_LOGIT_LOSSES = {"hinge_loss", "binary_cross_entropy_with_logits", "focal_loss"}
+
+
+class DivergenceError(FloatingPointError):
+    """Raised by ``fit`` when the loss or a gradient becomes NaN or infinite.
+
+    ``epoch`` is the epoch (from 1) at which it happened, ``history`` the epochs completed before.
+    """
+
+    def __init__(self, message: str, epoch: int, history: History) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.history = history
+
+
+@dataclass
+class History:
+    """Returns of ``fit``: one entry per completed epoch in each list.
+
+    - ``loss``: the mean of the epoch's batch losses (weighted by batch size), ``l2`` included;
+    - ``accuracy``: fraction of correct predictions over the epoch (empty if it does not apply);
+    - ``grad_mean_abs``: mean |∂loss/∂p| over the parameters, averaged over the epoch's steps;
+    - ``lr``: the learning rate used in the epoch;
+    - ``seconds``: the epoch's wall-clock time.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    grad_mean_abs: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """Return the number of completed epochs."""
+        return len(self.loss)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def epochs_to_accuracy(self, target: float) -> int | None:
+        """Return the first epoch (from 1) whose accuracy is >= target, or None if none reached it."""
+        for epoch, accuracy in enumerate(self.accuracy, start=1):
+            if accuracy >= target:
+                return epoch
+        return None
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """Return the history as a dict of lists (for JSON or a plot)."""
+        return {
+            "loss": list(self.loss),
+            "accuracy": list(self.accuracy),
+            "grad_mean_abs": list(self.grad_mean_abs),
+            "lr": list(self.lr),
+            "seconds": list(self.seconds),
+        }
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(0 epochs)"
+        text = f"History({len(self.loss)} epochs, loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}"
+        if self.accuracy:
+            text += f", accuracy {self.accuracy[0]:.3f} -> {self.accuracy[-1]:.3f}"
+        return text + ")"
+
+
+def _loss_name(loss_fn: Callable[..., Any]) -> str:
+    """Return the name of the loss function (through functools.partial), or '' for a lambda."""
+    while isinstance(loss_fn, functools.partial):
+        loss_fn = loss_fn.func
+    name = getattr(loss_fn, "__name__", "")
+    return "" if name == "<lambda>" else name
+
+
+def _label_set(y: Sequence[Any]) -> set[float] | None:
+    """Return the set of target values when every target is a plain number, else None."""
+    values: set[float] = set()
+    for t in y:
+        if isinstance(t, bool) or not isinstance(t, (int, float)):
+            return None
+        values.add(float(t))
+        if len(values) > 64:
+            return None
+    return values
+
+
+def _check_targets(loss_name: str, y: Sequence[Any]) -> None:
+    """Raise ValueError when y does not follow the label convention of a known loss."""
+    if loss_name in _PLUS_MINUS_ONE_LOSSES:
+        for i, t in enumerate(y):
+            if t not in (-1, 1):
+                raise ValueError(
+                    f"fit: y must be in {{-1, 1}} for {loss_name}, got y[{i}] = {t!r} "
+                    "(the data makers give ±1 labels with labels='pm1')"
+                )
+    elif loss_name in _ZERO_ONE_LOSSES:
+        for i, t in enumerate(y):
+            if isinstance(t, (int, float)) and not 0 <= t <= 1:
+                raise ValueError(
+                    f"fit: y must be in [0, 1] for {loss_name}, got y[{i}] = {t!r} "
+                    "(the data makers give 0/1 labels with labels='01')"
+                )
+
+
+def _accuracy_rule(
+    accuracy: str | float | None, model: Any, loss_name: str, y: Sequence[Any], first_output: Any
+) -> Callable[[Any, Any], bool] | None:
+    """Return a function (prediction, target) -> correct?, or None where accuracy does not apply."""
+    if accuracy is None:
+        return None
+    if isinstance(first_output, list):  # several outputs: the largest one is the predicted class
+        if accuracy != "auto":
+            raise ValueError(f"fit: accuracy must be 'auto' or None for a model with several outputs, got {accuracy!r}")
+        if not all(isinstance(t, int) and not isinstance(t, bool) and 0 <= t < len(first_output) for t in y):
+            return None
+
+        def argmax_correct(prediction: list[Value], target: int) -> bool:
+            best = max(range(len(prediction)), key=lambda k: prediction[k].data)
+            return best == target
+
+        return argmax_correct
+    labels = _label_set(y)
+    if isinstance(accuracy, (int, float)) and not isinstance(accuracy, bool):
+        threshold = float(accuracy)
+        if labels is None or len(labels) > 2:
+            raise ValueError(f"fit: accuracy={accuracy!r} needs two-class targets, got {len(labels or ())}+ distinct values")
+        high = max(labels)
+    elif accuracy == "auto":
+        if labels is not None and labels <= {-1.0, 1.0}:
+            threshold, high = 0.0, 1.0
+        elif labels is not None and labels <= {0.0, 1.0}:
+            output_activation = getattr(model, "output_activation", getattr(model, "activation", ""))
+            logits = loss_name in _LOGIT_LOSSES and output_activation != "sigmoid"
+            threshold, high = (0.0 if logits else 0.5), 1.0
+        else:
+            return None
+    else:
+        raise ValueError(f"fit: accuracy must be 'auto', a threshold number or None, got {accuracy!r}")
+
+    def threshold_correct(prediction: Value, target: float) -> bool:
+        return (prediction.data > threshold) == (target == high)
+
+    return threshold_correct
+
+
+class _ProgressBar:
+    """A one-line text progress bar on a stream (stderr), redrawn at most ten times a second."""
+
+    def __init__(self, total: int, stream: TextIO, width: int = 24) -> None:
+        self.total, self.stream, self.width = total, stream, width
+        self.start = self.last_draw = time.perf_counter()
+
+    def update(self, done: int, history: History, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self.last_draw < 0.1:
+            return
+        self.last_draw = now
+        filled = self.width * done // self.total
+        bar = "#" * filled + "-" * (self.width - filled)
+        text = f"\rfit [{bar}] {done}/{self.total} loss {history.loss[-1]:.4g}"
+        if history.accuracy:
+            text += f" accuracy {history.accuracy[-1]:.3f}"
+        text += f" {now - self.start:.1f}s"
+        self.stream.write(text)
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def _check_fit_arguments(model: Any, loss_fn: Any, X: Sequence[Any], y: Sequence[Any], epochs: object,
+                         optimizer: Any, batch_size: object, l2: object) -> None:
+    """Raise ValueError or TypeError, naming the argument, for anything fit cannot train on."""
+    if not callable(model):
+        raise TypeError(f"fit: model must be callable on one input, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"fit: loss_fn must be callable as loss_fn(predictions, targets), got {type(loss_fn).__name__}")
+    if not hasattr(optimizer, "step") or not hasattr(optimizer, "zero_grad"):
+        raise TypeError(f"fit: optimizer must have step() and zero_grad(), got {type(optimizer).__name__}")
+    if len(X) == 0:
+        raise ValueError("fit: X must contain at least one example, got an empty list")
+    if len(X) != len(y):
+        raise ValueError(f"fit: X and y must have the same length, got {len(X)} and {len(y)}")
+    nin = getattr(model, "nin", None)
+    if isinstance(nin, int):
+        for i, x in enumerate(X):
+            if not hasattr(x, "__len__") or len(x) != nin:
+                got = len(x) if hasattr(x, "__len__") else type(x).__name__
+                raise ValueError(f"fit: X[{i}] must have {nin} inputs (the model's nin), got {got}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(f"fit: batch_size must be None (the whole data set) or an int >= 1, got {batch_size!r}")
+    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not 0 <= l2 < math.inf:
+        raise ValueError(f"fit: l2 must be a number >= 0, got {l2!r}")
+
+
+def fit(
+    model: Any,
+    loss_fn: LossFn,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    epochs: int,
+    optimizer: Optimizer,
+    batch_size: int | None = None,
+    on_epoch: Callable[[int, History], bool | None] | None = None,
+    progress: bool = False,
+    *,
+    l2: float = 0.0,
+    lr_schedule: Callable[[int], float] | None = None,
+    accuracy: str | float | None = "auto",
+    shuffle: bool = True,
+    seed: int | None = 0,
+    stream: TextIO | None = None,
+) -> History:
+    """Return the History of training model on (X, y) for a number of epochs.
+
+    Each step: predictions = [model(x) for x in batch], loss = loss_fn(predictions, targets)
+    (+ l2 · Σp²), zero the gradients, backpropagate, record, ``optimizer.step()``.
+
+    Args:
+      model: a callable on one input (an ``MLP``, ``Layer``, ``Neuron``, or anything with the
+        same call); its ``parameters()`` are regularised by ``l2``.
+      loss_fn: ``loss_fn(predictions, targets) -> Value`` (see the module docstring).
+      X, y: the inputs and targets, sequences of the same non-zero length.
+      epochs: how many passes over the data.
+      optimizer: an ``SGD``, ``Adam``, or anything with ``step()``, ``zero_grad()`` and ``params``.
+      batch_size: examples per step; None (the default) for the whole data set, one step per epoch.
+      on_epoch: called as ``on_epoch(epoch, history)`` after each epoch (epochs counted from 1);
+        returning True stops training there (early stopping).
+      progress: draw a text progress bar on stderr (or ``stream``).
+      l2: adds ``l2 · Σ p²`` over the model's parameters to each batch loss.
+      lr_schedule: ``lr_schedule(k) -> lr``, set before epoch k + 1 (k = 0, 1, ...: the number of
+        epochs completed); micrograd's demo is ``lambda k: 1.0 - 0.9 * k / 100``.
+      accuracy: "auto", a threshold, or None (see the module docstring).
+      shuffle, seed: with a batch_size, the examples are shuffled each epoch by random.Random(seed).
+
+    Raises:
+      DivergenceError: the loss or a gradient became NaN or infinite; the message names the epoch.
+      ValueError: bad arguments, each named (empty data, wrong input width, labels of the wrong
+        convention for a known loss, non-positive epochs, ...).
+
+    >>> from nn import MLP, SGD
+    >>> model = MLP(1, [1], seed=0)
+    >>> squared_error = lambda predictions, targets: sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets)
+    >>> history = fit(model, squared_error, [[1.0], [2.0]], [2.0, 4.0], epochs=500, optimizer=SGD(model.parameters(), lr=0.1))
+    >>> round(history.loss[-1], 6), round(model.layers[0].neurons[0].w[0].data, 3)
+    (0.0, 2.0)
+    """
+    _check_fit_arguments(model, loss_fn, X, y, epochs, optimizer, batch_size, l2)
+    y = [t.item() if hasattr(t, "item") else t for t in y]  # numpy scalars to Python numbers
+    loss_name = _loss_name(loss_fn)
+    _check_targets(loss_name, y)
+    params: list[Value] = list(getattr(optimizer, "params", None) or model.parameters())
+    if not params:
+        raise ValueError("fit: the optimizer has no parameters to train")
+    regularised = model.parameters() if hasattr(model, "parameters") else params
+    n = len(X)
+    size = n if batch_size is None else min(batch_size, n)
+    order = list(range(n))
+    rng = random.Random(seed)
+    history = History()
+    bar = _ProgressBar(epochs, stream or sys.stderr) if progress else None
+    correct_fn: Callable[[Any, Any], bool] | None = None
+    accuracy_decided = False
+    last_lr = getattr(optimizer, "lr", math.nan)
+
+    def diverged(epoch: int, what: str, cause: BaseException | None = None) -> DivergenceError:
+        lr = f" (lr={last_lr:g})" if isinstance(last_lr, float) else ""
+        previous = f"; the last finite loss was {history.loss[-1]:.6g} at epoch {epoch - 1}" if history.loss else ""
+        reason = f": {cause}" if cause is not None else ""
+        return DivergenceError(
+            f"fit: {what} at epoch {epoch} of {epochs}{lr}{reason}{previous}; "
+            "a smaller learning rate usually fixes this",
+            epoch,
+            history,
+        )
+
+    try:
+        for epoch in range(1, epochs + 1):
+            started = time.perf_counter()
+            if lr_schedule is not None:
+                optimizer.lr = lr_schedule(epoch - 1)
+            last_lr = getattr(optimizer, "lr", math.nan)
+            if size < n and shuffle:
+                rng.shuffle(order)
+            loss_total = grad_total = 0.0
+            correct = steps = 0
+            for start in range(0, n, size):
+                if size == n:
+                    batch_X, batch_y = X, y
+                else:
+                    indices = order[start : start + size]
+                    batch_X, batch_y = [X[i] for i in indices], [y[i] for i in indices]
+                first_step = epoch == 1 and start == 0
+                try:
+                    predictions = [model(x) for x in batch_X]
+                    loss = loss_fn(predictions, batch_y)
+                    if not isinstance(loss, Value):
+                        raise TypeError(
+                            f"fit: loss_fn must return one Value (a mean over the batch), got {type(loss).__name__}"
+                        )
+                    if l2:
+                        loss = loss + l2 * dot(regularised, regularised)
+                    if not math.isfinite(loss.data):
+                        raise diverged(epoch, f"the loss became {loss.data}")
+                    optimizer.zero_grad()
+                    loss.backward()
+                except (ValueError, OverflowError, ZeroDivisionError) as error:
+                    if first_step:  # nothing has been trained yet: a problem of set-up, not divergence
+                        raise
+                    raise diverged(epoch, "the loss became NaN or infinite", error) from error
+                grad_mean_abs = math.fsum(abs(p.grad) for p in params) / len(params)
+                if not math.isfinite(grad_mean_abs):
+                    raise diverged(epoch, f"the mean |gradient| became {grad_mean_abs}")
+                if not accuracy_decided:
+                    correct_fn = _accuracy_rule(accuracy, model, loss_name, y, predictions[0])
+                    accuracy_decided = True
+                if correct_fn is not None:
+                    correct += sum(1 for p, t in zip(predictions, batch_y) if correct_fn(p, t))
+                loss_total += loss.data * len(batch_X)
+                grad_total += grad_mean_abs
+                steps += 1
+                optimizer.step()
+            history.loss.append(loss_total / n)
+            if correct_fn is not None:
+                history.accuracy.append(correct / n)
+            history.grad_mean_abs.append(grad_total / steps)
+            history.lr.append(float(last_lr))
+            history.seconds.append(time.perf_counter() - started)
+            if bar is not None:
+                bar.update(epoch, history, force=epoch == epochs)
+            if on_epoch is not None and on_epoch(epoch, history) is True:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history

@@ -1,0 +1,303 @@
+"""Tests of nn's Neuron, Layer and MLP: shapes, order, labels, the forward pass, and bad input."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import Value, gradcheck
+from nn import MLP, Layer, Module, Neuron, neuron_of
+
+
+def reference_forward(model: MLP, x: list[float]) -> list[float]:
+    """Return the MLP's outputs computed with plain floats, micrograd's way: b + w0·x0 + w1·x1 + ..."""
+    def sigmoid(z: float) -> float:  # the engine's overflow-free form
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+    activations = {"relu": lambda z: max(z, 0.0), "tanh": math.tanh, "linear": lambda z: z, "sigmoid": sigmoid}
+    h = list(x)
+    for layer in model.layers:
+        outputs = []
+        for neuron in layer.neurons:
+            z = neuron.b.data
+            for w, xi in zip(neuron.w, h):
+                z += w.data * xi
+            outputs.append(activations[neuron.activation](z))
+        h = outputs
+    return h
+
+
+def graph_nodes(root: Value) -> list[Value]:
+    """Return every node below root (root included), each once."""
+    seen, stack, nodes = set(), [root], []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        nodes.append(node)
+        stack.extend(node.children)
+    return nodes
+
+
+# ---------------------------------------------------------------- parameters: order, labels, init
+
+
+def test_parameters_are_listed_layer_by_layer_neuron_by_neuron_weights_then_bias() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    labels = [p.label for p in model.parameters()]
+    assert labels == [
+        "L0.N0.w0", "L0.N0.w1", "L0.N0.b",
+        "L0.N1.w0", "L0.N1.w1", "L0.N1.b",
+        "L0.N2.w0", "L0.N2.w1", "L0.N2.b",
+        "L1.N0.w0", "L1.N0.w1", "L1.N0.w2", "L1.N0.b",
+    ]
+    assert model.num_parameters() == 13
+    assert len({id(p) for p in model.parameters()}) == 13
+
+
+def test_micrograd_sized_model_has_337_parameters() -> None:
+    assert MLP(2, [16, 16, 1]).num_parameters() == 337
+
+
+def test_weights_come_from_one_seeded_uniform_stream_and_biases_start_at_zero() -> None:
+    model = MLP(3, [4, 2], seed=123)
+    rng = random.Random(123)
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            assert [w.data for w in neuron.w] == [rng.uniform(-1.0, 1.0) for _ in neuron.w]
+            assert neuron.b.data == 0.0
+
+
+def test_same_seed_same_model_and_other_seed_other_model() -> None:
+    first = [p.data for p in MLP(2, [8, 1], seed=5).parameters()]
+    again = [p.data for p in MLP(2, [8, 1], seed=5).parameters()]
+    other = [p.data for p in MLP(2, [8, 1], seed=6).parameters()]
+    assert first == again
+    assert first != other
+
+
+def test_a_random_instance_can_be_passed_as_seed() -> None:
+    rng = random.Random(9)
+    a = Neuron(3, seed=rng)
+    b = Neuron(3, seed=rng)  # continues the same stream
+    expected = random.Random(9)
+    assert [w.data for w in a.w] + [w.data for w in b.w] == [expected.uniform(-1, 1) for _ in range(6)]
+
+
+def test_weights_can_be_copied_across_models_through_parameters() -> None:
+    source, target = MLP(2, [4, 1], seed=1), MLP(2, [4, 1], seed=2)
+    for mine, theirs in zip(target.parameters(), source.parameters()):
+        mine.data = theirs.data
+    assert target([0.3, -0.7]).data == source([0.3, -0.7]).data
+
+
+def test_neuron_weights_are_a_tuple_and_the_bias_cannot_be_replaced() -> None:
+    neuron = Neuron(2, seed=0)
+    assert isinstance(neuron.w, tuple)
+    with pytest.raises(TypeError):
+        neuron.w[0] = Value(1.0)  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        neuron.b = Value(1.0)  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- the forward pass
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    x=st.lists(st.floats(-3.0, 3.0), min_size=3, max_size=3),
+    seed=st.integers(0, 10_000),
+    activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+)
+def test_forward_equals_plain_float_arithmetic_bit_for_bit(x: list[float], seed: int, activation: str) -> None:
+    model = MLP(3, [5, 4, 2], activation=activation, output_activation="tanh", seed=seed)
+    outputs = model(x)
+    assert [v.data for v in outputs] == reference_forward(model, x)
+
+
+def test_gradients_of_the_inputs_agree_with_central_differences() -> None:
+    model = MLP(2, [4, 3, 1], activation="tanh", seed=3)
+    assert gradcheck(lambda a, b: model([a, b]), [0.4, -1.3])
+
+
+def test_parameter_gradients_agree_with_central_differences() -> None:
+    neuron = Neuron(3, activation="sigmoid", seed=4)
+    x = [0.5, -2.0, 1.5]
+
+    def output(*params: Value) -> Value:
+        *weights, bias = params
+        z = bias
+        for w, xi in zip(weights, x):
+            z = z + w * xi
+        return z.sigmoid()
+
+    out = neuron(x)
+    out.backward()
+    analytic = [p.grad for p in neuron.parameters()]
+    h = 1e-6
+    for i, p in enumerate(neuron.parameters()):
+        values = [q.data for q in neuron.parameters()]
+        up = values.copy(); up[i] += h
+        down = values.copy(); down[i] -= h
+        numeric = (output(*map(Value, up)).data - output(*map(Value, down)).data) / (2 * h)
+        assert analytic[i] == pytest.approx(numeric, rel=1e-6, abs=1e-9), p.label
+
+
+def test_a_neuron_builds_one_dot_node_and_one_activation_node() -> None:
+    neuron = Neuron(5, activation="tanh", seed=0, name="L0.N3")
+    out = neuron([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert out.op == "tanh" and out.label == "L0.N3"
+    (z,) = out.children
+    assert z.op == "dot" and z.label == "L0.N3.z"
+    # The bias rides in the dot as the weight of a constant 1.0 input.
+    assert z.children[:6] == (neuron.b, *neuron.w)
+    assert z.children[6].data == 1.0 and [c.data for c in z.children[7:]] == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert z.data == pytest.approx(sum(w.data * xi for w, xi in zip(neuron.w, range(1, 6))))
+
+
+def test_mlp_forward_builds_two_nodes_per_hidden_neuron_and_one_per_linear_output() -> None:
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -0.5])
+    operations = [node for node in graph_nodes(out) if node.op]
+    assert len(operations) == 16 * 2 + 16 * 2 + 1
+    assert sorted({node.op for node in operations}) == ["dot", "relu"]
+
+
+def test_outputs_are_labelled_by_layer_and_neuron() -> None:
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    out = model([1.0, 2.0])
+    assert out.label == "L1.N0"
+    hidden = out.children[len(out.children) // 2 + 1 :]  # [1.0, h0, h1, h2] after [b, w0, w1, w2]
+    assert [h.label for h in hidden] == ["L0.N0", "L0.N1", "L0.N2"]
+    assert [h.children[0].label for h in hidden] == ["L0.N0.z", "L0.N1.z", "L0.N2.z"]
+
+
+def test_mlp_returns_a_value_for_one_output_and_a_list_otherwise() -> None:
+    assert isinstance(MLP(2, [3, 1], seed=0)([1.0, 2.0]), Value)
+    outputs = MLP(2, [3, 2], seed=0)([1.0, 2.0])
+    assert isinstance(outputs, list) and len(outputs) == 2
+
+
+def test_a_layer_always_returns_a_list() -> None:
+    outputs = Layer(2, 1, seed=0)([1.0, 2.0])
+    assert isinstance(outputs, list) and len(outputs) == 1 and isinstance(outputs[0], Value)
+
+
+def test_a_hidden_layer_of_width_one_works() -> None:
+    model = MLP(2, [1, 1, 3], activation="tanh", seed=0)
+    outputs = model([0.5, 0.25])
+    assert [o.data for o in outputs] == reference_forward(model, [0.5, 0.25])
+    sum(outputs[1:], outputs[0]).backward()
+    assert model.layers[0].neurons[0].w[0].grad != 0.0
+
+
+def test_inputs_may_be_values_and_receive_gradients() -> None:
+    a, b = Value(0.5), Value(-1.0)
+    out = MLP(2, [3, 1], activation="tanh", seed=1)([a, b])
+    out.backward()
+    assert a.grad != 0.0 and b.grad != 0.0
+
+
+def test_inputs_may_be_tuples_ints_and_numpy_scalars() -> None:
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [3, 1], seed=2)
+    expected = model([1.0, 2.0]).data
+    assert model((1, 2)).data == expected
+    assert model(np.array([1.0, 2.0])).data == expected
+
+
+def test_predict_gives_floats_without_building_a_graph() -> None:
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    X = [[0.1, 0.2], [-1.0, 3.0]]
+    assert model.predict(X) == [model(x).data for x in X]
+    wide = MLP(2, [4, 3], seed=0)
+    assert wide.predict(X) == [[v.data for v in wide(x)] for x in X]
+    model.predict(X)
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_zero_grad_sets_every_parameter_gradient_to_zero() -> None:
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    model([1.0, -1.0]).backward()
+    assert any(p.grad != 0.0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_module_base_has_no_parameters() -> None:
+    assert Module().parameters() == []
+
+
+# ---------------------------------------------------------------- names, reprs, neuron_of
+
+
+def test_reprs_read_like_the_constructor_calls() -> None:
+    assert repr(Neuron(3, activation="tanh")) == "Neuron(3, activation='tanh')"
+    assert repr(Layer(3, 4, activation="sigmoid")) == "Layer(3, 4, activation='sigmoid')"
+    assert repr(MLP(2, [16, 16, 1])) == "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
+
+
+def test_size_properties() -> None:
+    model = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid")
+    assert (model.nin, model.nouts, model.activation, model.output_activation) == (3, [4, 2], "tanh", "sigmoid")
+    assert (model.layers[1].nin, model.layers[1].nout) == (4, 2)
+
+
+def test_neuron_of_groups_parameters_pre_activations_and_outputs_by_neuron() -> None:
+    model = MLP(2, [2, 1], activation="tanh", seed=0)
+    out = model([1.0, 2.0])
+    groups = {node.label: neuron_of(node) for node in graph_nodes(out) if node.label}
+    assert groups["L0.N1.w0"] == groups["L0.N1.b"] == groups["L0.N1.z"] == groups["L0.N1"] == "L0.N1"
+    assert groups["L1.N0"] == "L1.N0"
+    assert neuron_of(Value(1.0)) is None
+    assert neuron_of(Value(1.0, label="loss")) is None
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("model", [MLP(2, [3, 1]), Layer(2, 3), Neuron(2)], ids=["MLP", "Layer", "Neuron"])
+def test_wrong_input_width_is_a_value_error_naming_x_and_nin(model: Module) -> None:
+    with pytest.raises(ValueError, match=r"x must have 2 inputs \(the model's nin\), got 3"):
+        model([1.0, 2.0, 3.0])  # type: ignore[operator]
+
+
+def test_a_string_or_a_number_as_input_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="MLP: x must be a sequence of 2 numbers"):
+        MLP(2, [1])("ab")
+    with pytest.raises(TypeError, match="MLP: x must be a sequence"):
+        MLP(2, [1])(1.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Neuron(2, activation="softmax"),
+    lambda: Layer(2, 2, activation="Tanh"),
+    lambda: MLP(2, [2], activation="gelu"),
+    lambda: MLP(2, [2], output_activation=None),  # type: ignore[arg-type]
+])
+def test_unknown_activation_is_a_value_error_listing_the_known_ones(make) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=r"activation must be one of 'relu', 'tanh', 'sigmoid', 'linear', got"):
+        make()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Neuron(0), r"Neuron: nin must be >= 1, got 0"),
+    (lambda: Layer(2, 0), r"Layer: nout must be >= 1, got 0"),
+    (lambda: MLP(0, [1]), r"MLP: nin must be >= 1, got 0"),
+    (lambda: MLP(2, []), r"MLP: nouts must be a non-empty list of layer sizes, got \[\]"),
+    (lambda: MLP(2, 3), r"MLP: nouts must be a non-empty list of layer sizes, got 3"),  # type: ignore[arg-type]
+    (lambda: MLP(2, [4, -1]), r"MLP: nouts\[1\] must be >= 1, got -1"),
+])
+def test_bad_sizes_are_value_errors_naming_the_argument(make, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_a_fractional_size_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"MLP: nouts\[0\] must be an int, got float"):
+        MLP(2, [2.5])  # type: ignore[list-item]
