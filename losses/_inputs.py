@@ -183,7 +183,7 @@ def paired(
     ys, y_single = to_operands(targets, fn, target_name)
     if x_single != y_single or len(xs) != len(ys):
         def describe(n: int, single: bool) -> str:
-            return "a single value" if single else f"{n} values"
+            return "a single value" if single else f"{n} value{'s' if n != 1 else ''}"
 
         raise ValueError(
             f"{fn}: {input_name} and {target_name} must have the same length, "
@@ -246,8 +246,11 @@ def check_in_range(
     data = x.data if isinstance(x, Value) else x
     below = data <= lo if exclusive_lo else data < lo
     if below or data > hi:
-        interval = f"({lo:g}, {hi:g}]" if exclusive_lo else f"[{lo:g}, {hi:g}]"
-        raise ValueError(f"{fn}: {arg} must be in {interval}, got {_show(data)}")
+        if math.isinf(hi):
+            interval = f"> {lo:g}" if exclusive_lo else f">= {lo:g}"
+        else:
+            interval = f"in ({lo:g}, {hi:g}]" if exclusive_lo else f"in [{lo:g}, {hi:g}]"
+        raise ValueError(f"{fn}: {arg} must be {interval}, got {_show(data)}")
 
 
 def check_distribution(probs: Sequence[Value | float], fn: str, arg: str) -> None:

@@ -1,0 +1,129 @@
+"""Bad input raises ValueError or TypeError whose message names the function, the argument and the value.
+
+One table, one test: each row is a call that must fail, the exception type, and the pieces its
+message must contain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import losses as L
+from engine import Value
+
+NAN = float("nan")
+INF = float("inf")
+
+# (id, call, exception type, substrings of the message: function, argument, offending value)
+BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], list[str]]] = [
+    # mismatched lengths and empty sequences
+    ("mse lengths", lambda: L.mse_loss([1.0, 2.0], [1.0]), ValueError, ["mse_loss:", "predictions and targets", "2 values and 1 value"]),
+    ("mse scalar vs vector", lambda: L.mse_loss(1.0, [1.0, 2.0]), ValueError, ["mse_loss:", "a single value and 2 values"]),
+    ("l1 empty", lambda: L.l1_loss([], []), ValueError, ["l1_loss:", "predictions", "empty"]),
+    ("bce lengths", lambda: L.binary_cross_entropy([0.5], [1, 0]), ValueError, ["binary_cross_entropy:", "p and y"]),
+    ("kl shapes", lambda: L.kl_divergence([0.5, 0.5], [0.5, 0.5, 0.0]), ValueError, ["kl_divergence:", "p_true and q_predicted", "vector of 3"]),
+    ("ce batch vs vector", lambda: L.cross_entropy([[0.5, 0.5]], [0.5, 0.5]), ValueError, ["cross_entropy:", "same shape"]),
+    ("softmax empty", lambda: L.softmax([]), ValueError, ["softmax:", "logits", "empty"]),
+    ("ragged batch", lambda: L.softmax_cross_entropy([[1.0, 2.0, 3.0], [1.0, 2.0]], [0, 1]), ValueError, ["softmax_cross_entropy:", "logits", "3 and 2"]),
+    ("targets per example", lambda: L.nll_loss([[-1.0, -2.0], [-1.0, -2.0]], [0]), ValueError, ["nll_loss:", "target", "1 for 2"]),
+    ("pos_weight length", lambda: L.binary_cross_entropy_with_logits([1.0, 2.0], [1, 0], pos_weight=[1, 2, 3]), ValueError, ["binary_cross_entropy_with_logits:", "pos_weight", "3"]),
+    ("probability target shape", lambda: L.softmax_cross_entropy([1.0, 2.0, 3.0], [0.5, 0.5]), ValueError, ["softmax_cross_entropy:", "target", "of 2"]),
+    # probabilities outside [0, 1]
+    ("bce p > 1", lambda: L.binary_cross_entropy(1.5, 1), ValueError, ["binary_cross_entropy:", "p must be in [0, 1]", "1.5"]),
+    ("bce p[1] < 0", lambda: L.binary_cross_entropy([0.5, -0.1], [1, 0]), ValueError, ["binary_cross_entropy:", "p[1]", "-0.1"]),
+    ("bce y", lambda: L.binary_cross_entropy(0.5, 2), ValueError, ["binary_cross_entropy:", "y must be in [0, 1]", "2.0"]),
+    ("bce Value p", lambda: L.binary_cross_entropy(Value(1.25), 1), ValueError, ["binary_cross_entropy:", "p", "1.25"]),
+    ("bce-logits targets", lambda: L.binary_cross_entropy_with_logits([0.0, 1.0], [1.0, 1.5]), ValueError, ["binary_cross_entropy_with_logits:", "targets[1]", "1.5"]),
+    ("focal targets", lambda: L.focal_loss(0.0, -1.0), ValueError, ["focal_loss:", "targets", "-1.0"]),
+    ("surprise of 0", lambda: L.surprise(0.0), ValueError, ["surprise:", "p must be in (0, 1]", "0.0"]),
+    ("logit of 1", lambda: L.logit(1.0), ValueError, ["logit:", "p must be in (0, 1)", "1.0"]),
+    # class index out of range, or not an int
+    ("index too big", lambda: L.softmax_cross_entropy([1.0, 2.0, 3.0], 3), ValueError, ["softmax_cross_entropy:", "target", "[0, 3)", "3"]),
+    ("index negative", lambda: L.stable_categorical_ce([1.0, 2.0], -1), ValueError, ["stable_categorical_ce:", "class_index", "-1"]),
+    ("index in batch", lambda: L.nll_loss([[-1.0, -2.0], [-1.0, -2.0]], [0, 2]), ValueError, ["nll_loss:", "target[1]", "2"]),
+    ("float index", lambda: L.softmax_cross_entropy([1.0, 2.0, 3.0], 2.0), TypeError, ["softmax_cross_entropy:", "target", "int", "2.0"]),
+    ("bool index", lambda: L.nll_loss([-1.0, -2.0], True), TypeError, ["nll_loss:", "target", "True"]),
+    # distributions that do not sum to 1
+    ("entropy sum", lambda: L.entropy([0.5, 0.4]), ValueError, ["entropy:", "p_dist", "sum to 1", "0.9"]),
+    ("entropy entry", lambda: L.entropy([1.5, -0.5]), ValueError, ["entropy:", "p_dist[0]", "1.5"]),
+    ("entropy batch row", lambda: L.entropy([[0.5, 0.5], [0.5, 0.6]]), ValueError, ["entropy:", "p_dist[1]", "1.1"]),
+    ("cross-entropy q", lambda: L.cross_entropy([0.5, 0.5], [0.9, 0.2]), ValueError, ["cross_entropy:", "q_predicted", "1.1"]),
+    ("kl p", lambda: L.kl_divergence([0.5, 0.6], [0.5, 0.5]), ValueError, ["kl_divergence:", "p_true", "1.1"]),
+    ("categorical y_pred", lambda: L.categorical_cross_entropy([0, 1], [0.3, 0.6]), ValueError, ["categorical_cross_entropy:", "y_pred", "0.89"]),
+    ("probability target sum", lambda: L.softmax_cross_entropy([1.0, 2.0], [0.5, 0.6]), ValueError, ["softmax_cross_entropy:", "target", "1.1"]),
+    # hinge labels
+    ("hinge label 0", lambda: L.hinge_loss([1.0, 2.0], [1, 0]), ValueError, ["hinge_loss:", "targets[1]", "-1 or 1", "0.0"]),
+    # unknown reduction
+    ("reduction avg", lambda: L.mse_loss([1.0], [1.0], reduction="avg"), ValueError, ["mse_loss:", "reduction", "'avg'"]),
+    ("reduction batchmean", lambda: L.kl_divergence([0.5, 0.5], [0.5, 0.5], reduction="batchmean"), ValueError, ["kl_divergence:", "reduction", "'batchmean'"]),
+    ("reduction None", lambda: L.softmax_cross_entropy([1.0, 2.0], 0, reduction=None), ValueError, ["softmax_cross_entropy:", "reduction", "None"]),
+    # NaN and infinity anywhere
+    ("nan prediction", lambda: L.mse_loss([1.0, NAN], [1.0, 2.0]), ValueError, ["mse_loss:", "predictions[1]", "nan"]),
+    ("nan target", lambda: L.mse_loss([1.0, 2.0], [NAN, 2.0]), ValueError, ["mse_loss:", "targets[0]", "nan"]),
+    ("inf Value", lambda: L.huber_loss([1.0, Value(INF)], [1.0, 2.0]), ValueError, ["huber_loss:", "pred[1]", "inf"]),
+    ("nan in array", lambda: L.binary_cross_entropy_with_logits(np.array([1.0, np.nan]), [1, 0]), ValueError, ["binary_cross_entropy_with_logits:", "logits[1]", "nan"]),
+    ("nan logit", lambda: L.softmax([1.0, NAN]), ValueError, ["softmax:", "logits[1]", "nan"]),
+    ("nan in batch", lambda: L.softmax_cross_entropy([[1.0, 2.0], [NAN, 0.0]], [0, 1]), ValueError, ["softmax_cross_entropy:", "logits[1][0]", "nan"]),
+    ("nan distribution", lambda: L.entropy([NAN, 0.5]), ValueError, ["entropy:", "p_dist[0]", "nan"]),
+    ("nan keyword", lambda: L.huber_loss(1.0, 2.0, delta=NAN), ValueError, ["huber_loss:", "delta", "nan"]),
+    ("inf base", lambda: L.entropy([0.5, 0.5], base=INF), ValueError, ["entropy:", "base", "inf"]),
+    ("nan label", lambda: L.grad_wrt_logit(L.bce_on_logit, 0.0, NAN), ValueError, ["grad_wrt_logit:", "y", "nan"]),
+    # keyword arguments out of range
+    ("huber delta 0", lambda: L.huber_loss(1.0, 2.0, delta=0), ValueError, ["huber_loss:", "delta", "0.0"]),
+    ("smooth beta < 0", lambda: L.smooth_l1_loss(1.0, 2.0, beta=-1), ValueError, ["smooth_l1_loss:", "beta", "-1.0"]),
+    ("bce eps", lambda: L.binary_cross_entropy(0.5, 1, eps=0.0), ValueError, ["binary_cross_entropy:", "eps", "0.0"]),
+    ("focal alpha", lambda: L.focal_loss(1.0, 1.0, alpha=2.0), ValueError, ["focal_loss:", "alpha", "2.0"]),
+    ("focal gamma", lambda: L.focal_loss(1.0, 1.0, gamma=-1.0), ValueError, ["focal_loss:", "gamma", "-1.0"]),
+    ("pos_weight < 0", lambda: L.binary_cross_entropy_with_logits(1.0, 1.0, pos_weight=-1.0), ValueError, ["binary_cross_entropy_with_logits:", "pos_weight", ">= 0", "-1.0"]),
+    ("smoothing", lambda: L.softmax_cross_entropy([1.0, 2.0], 1, label_smoothing=1.5), ValueError, ["softmax_cross_entropy:", "label_smoothing", "1.5"]),
+    ("base 1", lambda: L.entropy([0.5, 0.5], base=1), ValueError, ["entropy:", "base", "1.0"]),
+    ("base -2", lambda: L.surprise(0.5, base=-2), ValueError, ["surprise:", "base", "-2.0"]),
+    # wrong types
+    ("string predictions", lambda: L.mse_loss("abc", [1.0]), TypeError, ["mse_loss:", "predictions", "'abc'"]),
+    ("string element", lambda: L.mse_loss([1.0, "a"], [1.0, 2.0]), TypeError, ["mse_loss:", "predictions[1]", "'a'"]),
+    ("None", lambda: L.sigmoid(None), TypeError, ["sigmoid:", "z", "None"]),
+    ("nested list for a scalar loss", lambda: L.l1_loss([[1.0]], [[1.0]]), TypeError, ["l1_loss:", "predictions[0]", "list"]),
+    ("2-D array for a scalar loss", lambda: L.mse_loss(np.ones((2, 2)), np.ones((2, 2))), ValueError, ["mse_loss:", "predictions", "(2, 2)"]),
+    ("batch to softmax", lambda: L.softmax([[1.0, 2.0], [3.0, 4.0]]), ValueError, ["softmax:", "logits", "one vector"]),
+    ("scalar logits", lambda: L.softmax_cross_entropy(1.0, 0), ValueError, ["softmax_cross_entropy:", "logits", "scalar"]),
+    ("batch with one target", lambda: L.softmax_cross_entropy([[1.0, 2.0, 3.0]], 1), TypeError, ["softmax_cross_entropy:", "target", "1"]),
+    ("Value keyword", lambda: L.huber_loss(1.0, 2.0, delta=Value(1.0)), TypeError, ["huber_loss:", "delta", "Value"]),
+    ("complex", lambda: L.mse_loss(1j, 1.0), TypeError, ["mse_loss:", "predictions", "complex"]),
+    ("loss_fn not callable", lambda: L.grad_wrt_logit(3, 1.0, 1.0), TypeError, ["grad_wrt_logit:", "loss_fn", "int"]),
+    ("loss_fn returns float", lambda: L.grad_wrt_logit(lambda z, y: 3.0, 1.0, 1.0), TypeError, ["grad_wrt_logit:", "loss_fn", "float"]),
+    ("grad_wrt_logits string", lambda: L.grad_wrt_logits(L.softmax_cross_entropy, "abc", 0), TypeError, ["grad_wrt_logits:", "logits", "str"]),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "pieces"), [row[1:] for row in BAD_CALLS], ids=[row[0] for row in BAD_CALLS])
+def test_bad_input_is_named(call: Callable[[], object], error: type[Exception], pieces: list[str]) -> None:
+    with pytest.raises(error) as caught:
+        call()
+    message = str(caught.value)
+    for piece in pieces:
+        assert piece in message, f"{piece!r} not in {message!r}"
+    assert type(caught.value) is error  # not a subclass standing in, e.g. ZeroDivisionError for ValueError
+
+
+def test_the_issue_example_message() -> None:
+    with pytest.raises(ValueError, match=r"^binary_cross_entropy: p must be in \[0, 1\], got 1\.5$"):
+        L.binary_cross_entropy(1.5, 1)
+
+
+@pytest.mark.parametrize("z", [-1e4, -1000.0, -40.0, 0.0, 40.0, 1000.0, 1e4])
+@pytest.mark.parametrize("y", [0.0, 1.0])
+def test_no_loss_returns_nan_or_inf_at_extreme_logits(z: float, y: float) -> None:
+    for name, loss_fn in L.BINARY_LOSSES_ON_LOGIT.items():
+        value, grad = L.loss_and_grad_wrt_logit(loss_fn, z, y)
+        assert math.isfinite(value) and math.isfinite(grad), (name, z, y, value, grad)
+    for gamma in (0.0, 0.5, 2.0):
+        value, grad = L.loss_and_grad_wrt_logit(lambda v, t: L.focal_loss(v, t, gamma=gamma), z, y)
+        assert math.isfinite(value) and math.isfinite(grad), ("focal", gamma, z, y, value, grad)
+    logits = [Value(z), Value(0.0), Value(-z)]
+    loss = L.softmax_cross_entropy(logits, 0, label_smoothing=0.1)
+    loss.backward()
+    assert math.isfinite(loss.data) and all(math.isfinite(v.grad) for v in logits)
