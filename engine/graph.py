@@ -44,10 +44,10 @@ from .render import RendererNotFoundError, RenderError, find_renderer, run_rende
 from .value import Constant, Value
 
 __all__ = [
+    "ROLE_COLOURS",
     "ComputationGraph",
     "RenderError",
     "RendererNotFoundError",
-    "ROLE_COLOURS",
     "draw_graph",
     "find_renderer",
     "render_svg",
@@ -194,7 +194,7 @@ def draw_graph(
     style = _Style(precision, grad_shading, grad_range)
     roles_present: set[str] = set()
     members: dict[str, list[Value]] = {}
-    outputs: dict[str, list[Value]] = {}
+    outputs: dict[str, dict[int, Value]] = {}
     linked: set[tuple[str, str]] = set()
 
     for value in values:
@@ -240,14 +240,14 @@ def draw_graph(
     for value in values:
         for child in _drawn_children(value, truncated):
             group = groups.get(id(child))
-            if group is not None and groups.get(id(value)) != group and not _contains(outputs.get(group, []), child):
-                outputs.setdefault(group, []).append(child)
-    root_group = groups.get(id(root))
-    if root_group is not None and not _contains(outputs.get(root_group, []), root):
-        outputs.setdefault(root_group, []).append(root)
+            if group is not None and groups.get(id(value)) != group:
+                outputs.setdefault(group, {})[id(child)] = child
+    if id(root) in groups:
+        outputs.setdefault(groups[id(root)], {})[id(root)] = root
     for name, group_members in members.items():
         roles_present.add("group")
-        graph.node(group_ids[name], label=style.group_label(name, group_members, outputs.get(name, [])))
+        group_outputs = list(outputs.get(name, {}).values())
+        graph.node(group_ids[name], label=style.group_label(name, group_members, group_outputs))
 
     if legend:
         _add_legend(graph, roles_present, style)
@@ -276,15 +276,10 @@ def render_svg(
             f"render_svg: drawing options ({', '.join(sorted(draw_options))}) apply only to a Value; "
             f"pass them to draw_graph instead, got a {type(graph).__name__}"
         )
-    if isinstance(graph, str):
-        source, layout = graph, None
-    else:
-        source = getattr(graph, "source", None)
-        layout = getattr(graph, "engine", None)
-        if not isinstance(source, str):
-            raise TypeError(
-                f"render_svg: graph must be a Value, a graphviz graph or DOT text, got {type(graph).__name__}"
-            )
+    source: object = graph if isinstance(graph, str) else getattr(graph, "source", None)
+    layout = None if isinstance(graph, str) else getattr(graph, "engine", None)
+    if not isinstance(source, str):
+        raise TypeError(f"render_svg: graph must be a Value, a graphviz graph or DOT text, got {type(graph).__name__}")
     svg = run_renderer(source, "svg", layout=None if layout in (None, "dot") else layout, timeout=timeout)
     if path is not None:
         _write_whole(path, svg)
@@ -341,10 +336,6 @@ def _drawn_children(value: Value, truncated: set[int]) -> tuple[Value, ...]:
     return () if id(value) in truncated else value.children
 
 
-def _contains(values: list[Value], wanted: Value) -> bool:
-    return any(value is wanted for value in values)
-
-
 def _group_names(values: list[Value], collapse: Callable[[Value], str | None] | None) -> dict[int, str]:
     """Return the group name ``collapse`` gives each grouped Value, keyed by id()."""
     if collapse is None:
@@ -388,7 +379,7 @@ def _derivative_labels(value: Value, style: _Style) -> dict[int, str]:
             return {slot: "<undefined>" for slot in range(len(value.children))}
         derivative = {id(operand): operand.grad for operand in operands}
     finally:
-        for operand, grad in zip(operands, saved):
+        for operand, grad in zip(operands, saved, strict=True):
             operand.grad = grad
     uses: dict[int, int] = {}
     for child in value.children:
@@ -494,7 +485,7 @@ def _ramp(position: float) -> str:
     lower = min(int(scaled), len(_SHADE_STOPS) - 2)
     fraction = scaled - lower
     start, end = _SHADE_STOPS[lower], _SHADE_STOPS[lower + 1]
-    rgb = (round(a + (b - a) * fraction) for a, b in zip(start, end))
+    rgb = (round(a + (b - a) * fraction) for a, b in zip(start, end, strict=True))
     return "#" + "".join(f"{channel:02x}" for channel in rgb)
 
 

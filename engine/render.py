@@ -19,6 +19,7 @@ own settings are left untouched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -60,11 +61,9 @@ class RenderError(RuntimeError):
 def interpreter_script_dirs() -> list[str]:
     """Return the directories where pip puts console scripts for the running interpreter, in search order."""
     candidates = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
-    try:
-        # `pip install --user` puts scripts here (e.g. ~/.local/bin), which is often not on PATH.
+    # `pip install --user` puts scripts here (e.g. ~/.local/bin), which is often not on PATH.
+    with contextlib.suppress(KeyError):
         candidates.append(sysconfig.get_path("scripts", sysconfig.get_preferred_scheme("user")))
-    except (KeyError, AttributeError):
-        pass
     unique: list[str] = []
     for directory in candidates:
         if directory and directory not in unique:
@@ -106,7 +105,8 @@ def find_renderer() -> str:
 def _not_found_message(script_dirs: Sequence[str]) -> str:
     searched = ", ".join(script_dirs)
     return (
-        "find_renderer: no Graphviz renderer found, so the graph cannot be turned into SVG. Any one of these fixes it:\n"
+        "find_renderer: no Graphviz renderer found, so the graph cannot be turned into SVG. "
+        "Any one of these fixes it:\n"
         f"  - pip install {PIP_RENDERER}  (a self-contained Graphviz on PyPI, with wheels for Linux, macOS and "
         "Windows on x86-64 and ARM64; lossgrad installs it on those platforms, so reinstall lossgrad "
         "without --no-deps or install it into this interpreter's environment)\n"
@@ -135,7 +135,9 @@ def run_renderer(
     if not _OUTPUT_FORMAT.fullmatch(output_format):
         raise ValueError(f"run_renderer: output_format must look like 'svg' or 'png:cairo', got {output_format!r}")
     if layout is not None and not re.fullmatch(r"[A-Za-z0-9_]+", layout):
-        raise ValueError(f"run_renderer: layout must be a Graphviz engine name such as 'dot' or 'neato', got {layout!r}")
+        raise ValueError(
+            f"run_renderer: layout must be a Graphviz engine name such as 'dot' or 'neato', got {layout!r}"
+        )
     executable = find_renderer()
     command = [executable, f"-T{output_format}"]
     if layout is not None:
