@@ -154,10 +154,13 @@ def draw_graph(
         local_derivatives: write on each edge the derivative of the result with respect to that
             operand (d out / d operand at the current data), read from the operation's backward
             closure: the operands' grads are saved, zeroed, ``_backward(1.0)`` is called, the grads
-            are read and restored. An operand used twice (``x * x``) gets the sum of its uses, written
-            on its first edge.
-        max_depth: draw only Values at most this many operations away from root; a Value whose
-            operands are cut off keeps its operation, fed by a dashed "more" node.
+            are read and restored (so do not draw a graph while another thread runs backward on
+            it). An operand used twice (``x * x``) gets the sum of its uses, written on its first
+            edge. An operation whose closure refuses the point (sqrt at 0) gets "undefined". Edges
+            into a collapsed group carry no derivative.
+        max_depth: draw only Values at most this many operations away from root (along the
+            shortest path); a Value whose operands are cut off keeps its operation, fed by a dashed
+            "more" node. Depth counts Values even when they are collapsed into groups.
         collapse: called with each Value, returns a group name or None. All Values with the same
             name are drawn as one box (the name, how many Values it stands for, and the data and
             grad of its output when it has one), with edges only where the group meets the rest of

@@ -475,6 +475,16 @@ def test_collapse_with_nn_neuron_of() -> None:
     assert "<B>L0.N2</B>" in source and "<B>L1.N0</B>" in source
 
 
+def test_collapse_and_max_depth_combine() -> None:
+    groups: dict[int, str] = {}
+    xs = [Value(0.5, label="x0"), Value(-1.0, label="x1")]
+    out = neuron("L1.N0", [neuron(f"L0.N{j}", xs, groups) for j in range(2)], groups)
+    statements = dot_statements(draw_graph(out, collapse=lambda v: groups.get(id(v)), max_depth=0).source)
+    assert statements == ["g0_more", "g0_more -> g0", "g0", "legend"]
+    deeper = dot_statements(draw_graph(out, collapse=lambda v: groups.get(id(v)), max_depth=3, legend=False).source)
+    assert "g0" in deeper and "g1" in deeper and any(s.endswith("_more") for s in deeper)
+
+
 def test_collapse_must_return_a_name_or_none() -> None:
     with pytest.raises(TypeError, match=r"draw_graph: collapse must return a group name \(str\) or None, got int"):
         draw_graph(Value(1.0).exp(), collapse=lambda v: 3)  # type: ignore[arg-type, return-value]
