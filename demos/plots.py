@@ -95,7 +95,8 @@ def plot_gradient_curves(
     for ax, label in zip(axes[0], labels):
         others = iter(_OTHER_COLOURS)
         for name, gradient in curves[label].items():
-            colour = MSE_COLOUR if name == "mse" else BCE_COLOUR if name == "bce" else next(others, None)
+            key = name.lower()
+            colour = MSE_COLOUR if key == "mse" else BCE_COLOUR if key == "bce" else next(others, None)
             ax.plot(p, gradient, label=name, color=colour, linewidth=2)
         ax.axhline(0.0, color="#57606a", linewidth=0.8)
         wrong = (0.0, 0.1) if label == 1 else (0.9, 1.0)
