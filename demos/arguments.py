@@ -25,6 +25,7 @@ __all__ = [
     "binary_label",
     "plot_path",
     "svg_path",
+    "graph_path",
     "html_path",
     "json_path",
     "MATPLOTLIB_HINT",
@@ -127,5 +128,6 @@ def _path_type(extensions: tuple[str, ...], what: str, needs_matplotlib: bool = 
 
 plot_path = _path_type((".svg", ".png"), "plot", needs_matplotlib=True)
 svg_path = _path_type((".svg",), "graph")
+graph_path = _path_type((".svg", ".dot", ".gv"), "graph")
 html_path = _path_type((".html", ".htm"), "page")
 json_path = _path_type((".json",), "JSON file")

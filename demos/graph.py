@@ -1,6 +1,181 @@
-"""stub"""
+"""``lossgrad graph``: draw a loss's computation graph at a chosen point, gradients filled in.
+
+``lossgrad graph bce --logit -4.5 --label 1 -o bce.svg`` builds binary cross-entropy on
+p = sigmoid(z) from a leaf z = -4.5 with the ``losses`` package, runs ``backward()``, and renders the
+graph with ``engine.draw_graph`` / ``engine.render_svg`` (no system Graphviz needed). ``--compare``
+draws squared error through the sigmoid and cross-entropy side by side in one SVG, on the same
+gradient-shading scale: the vanishing gradient at the logit is visible at a glance.
+"""
+
+from __future__ import annotations
+
 import argparse
-def add_parser(subparsers):
-    return subparsers.add_parser("graph")
-def run(args):
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from engine import Value, draw_graph, render_svg
+from losses import BINARY_LOSSES_ON_LOGIT
+
+from .arguments import binary_label, finite_float, graph_path, positive_int
+from .output import write_text
+
+__all__ = ["LOSS_NAMES", "build_loss_graph", "combine_svgs", "add_parser", "run"]
+
+# Command-line names of the binary losses on a logit, with the registry entry each one draws.
+LOSS_NAMES: dict[str, str] = {
+    "mse": "mse_sigmoid",
+    "bce": "bce_sigmoid",
+    "bce_with_logits": "bce_with_logits",
+    "focal": "focal",
+    "hinge": "hinge",
+}
+TITLES = {
+    "mse": "squared error through the sigmoid",
+    "bce": "binary cross-entropy on p = sigmoid(z)",
+    "bce_with_logits": "binary cross-entropy from the logit",
+    "focal": "sigmoid focal loss",
+    "hinge": "hinge loss on the logit",
+}
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+
+
+def build_loss_graph(name: str, logit: float, label: int) -> tuple[Value, Value]:
+    """Return (loss, z) for the named loss at the logit and label, after backward() filled in every gradient.
+
+    The leaf is labelled ``z``, the sigmoid's output ``p`` and the root ``loss``, so the drawing
+    reads like the post.
+    """
+    if name not in LOSS_NAMES:
+        raise ValueError(f"build_loss_graph: unknown loss {name!r}; choose from {', '.join(LOSS_NAMES)}")
+    z = Value(logit, label="z")
+    loss = BINARY_LOSSES_ON_LOGIT[LOSS_NAMES[name]](z, label)
+    loss.label = "loss"
+    _label_probabilities(loss, z)
+    loss.backward()
+    return loss, z
+
+
+def _label_probabilities(root: Value, z: Value) -> None:
+    """Label sigmoid(z) nodes 'p' (each unlabelled sigmoid of the leaf z), walking the graph once."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.op == "sigmoid" and not node.label and node.children and node.children[0] is z:
+            node.label = "p"
+        stack.extend(node.children)
+
+
+def _size(svg: ET.Element) -> tuple[float, float]:
+    """Return an SVG element's width and height in points, from its viewBox (or width/height)."""
+    box = svg.get("viewBox")
+    if box:
+        _, _, width, height = (float(part) for part in box.replace(",", " ").split())
+        return width, height
+    return (float(svg.get(attribute, "0").removesuffix("pt").removesuffix("px")) for attribute in ("width", "height"))  # type: ignore[return-value]
+
+
+def combine_svgs(panels: Sequence[tuple[str, str, str]], gap: float = 36.0) -> str:
+    """Return one SVG document showing several SVG drawings side by side, each under a title and a subtitle.
+
+    ``panels`` is a list of (title, subtitle, svg text). Each drawing keeps its own coordinates
+    inside a nested ``<svg>``, so nothing in it is rewritten.
+    """
+    ET.register_namespace("", _SVG)
+    ET.register_namespace("xlink", _XLINK)
+    header = 46.0
+    parsed = [(title, subtitle, ET.fromstring(text.encode("utf-8"))) for title, subtitle, text in panels]
+    sizes = [_size(svg) for _, _, svg in parsed]
+    width = sum(w for w, _ in sizes) + gap * (len(parsed) + 1)
+    height = header + max(h for _, h in sizes) + gap / 2
+    outer = ET.Element(f"{{{_SVG}}}svg", {
+        "width": f"{width:.2f}pt", "height": f"{height:.2f}pt", "viewBox": f"0 0 {width:.2f} {height:.2f}",
+        "version": "1.1",
+    })
+    ET.SubElement(outer, f"{{{_SVG}}}rect", {"x": "0", "y": "0", "width": f"{width:.2f}", "height": f"{height:.2f}", "fill": "white"})
+    x = gap
+    for (title, subtitle, svg), (w, h) in zip(parsed, sizes):
+        heading = ET.SubElement(outer, f"{{{_SVG}}}text", {
+            "x": f"{x + w / 2:.2f}", "y": "20", "text-anchor": "middle", "font-family": "Helvetica,Arial,sans-serif",
+            "font-size": "15", "font-weight": "bold", "class": "panel-title",
+        })
+        heading.text = title
+        note = ET.SubElement(outer, f"{{{_SVG}}}text", {
+            "x": f"{x + w / 2:.2f}", "y": "38", "text-anchor": "middle", "font-family": "Helvetica,Arial,sans-serif",
+            "font-size": "12", "fill": "#495057", "class": "panel-subtitle",
+        })
+        note.text = subtitle
+        svg.set("x", f"{x:.2f}")
+        svg.set("y", f"{header:.2f}")
+        svg.set("width", f"{w:.2f}")
+        svg.set("height", f"{h:.2f}")
+        outer.append(svg)
+        x += w + gap
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(outer, encoding="unicode") + "\n"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Return the ``graph`` subcommand's parser, registered on subparsers."""
+    parser = subparsers.add_parser(
+        "graph",
+        help="draw a loss's computation graph at a point to SVG, gradients filled in (--compare: MSE next to BCE)",
+        description=(
+            "Build a binary loss of the logit z with the losses package, backpropagate, and draw the graph "
+            "(data and grad in every box) to SVG with the engine's renderer; no system Graphviz needed."
+        ),
+    )
+    parser.add_argument("loss", nargs="?", choices=list(LOSS_NAMES), default="bce", metavar="LOSS",
+                        help=f"the loss to draw: {', '.join(LOSS_NAMES)} (default: bce)")
+    parser.add_argument("--logit", type=finite_float, default=-4.5, metavar="Z", help="the logit z (default: -4.5, the post's)")
+    parser.add_argument("--label", type=binary_label, default=1, metavar="Y", help="true label, 0 or 1 (default: 1)")
+    parser.add_argument("-o", "--output", type=graph_path, default=None, metavar="FILE",
+                        help="write the SVG to FILE (.svg), or the DOT source (.dot, .gv); default: print to stdout")
+    parser.add_argument("--compare", action="store_true",
+                        help="draw squared error through the sigmoid and cross-entropy side by side (ignores LOSS)")
+    parser.add_argument("--no-shade", dest="shade", action="store_false",
+                        help="do not shade boxes by |grad| (shading is on by default, on one fixed scale)")
+    parser.add_argument("--derivatives", action="store_true", help="write each edge's local derivative")
+    parser.add_argument("--precision", type=positive_int, default=4, metavar="N", help="digits after the point (default: 4)")
+    parser.add_argument("--dot", action="store_true", help="give the DOT source instead of SVG (needs no renderer)")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Return 0 after drawing the graph(s) and writing or printing the SVG."""
+    as_dot = args.dot or (args.output is not None and args.output.suffix.lower() in (".dot", ".gv"))
+    if args.dot and args.output is not None and args.output.suffix.lower() == ".svg":
+        raise ValueError(f"--dot gives DOT text, not SVG: name the file .dot or .gv, got '{args.output}'")
+    names = ["mse", "bce"] if args.compare else [args.loss]
+    options = {"grad_shading": args.shade, "local_derivatives": args.derivatives, "precision": args.precision,
+               "rankdir": "TB" if args.compare else "LR"}
+    drawn = []
+    for name in names:
+        loss, z = build_loss_graph(name, args.logit, args.label)
+        drawn.append((name, loss, z, draw_graph(loss, **options)))
+    if as_dot:
+        text = "\n".join(graph.source for *_, graph in drawn)
+    else:
+        svgs = [(name, loss, z, render_svg(graph)) for name, loss, z, graph in drawn]
+        if args.compare:
+            text = combine_svgs([
+                (TITLES[name], f"loss {loss.data:.4f}  \u00b7  dL/dz = {z.grad:+.6f}", svg) for name, loss, z, svg in svgs
+            ])
+        else:
+            text = svgs[0][3]
+    summary = "; ".join(f"{name}: loss {loss.data:.6f}, dL/dz = {z.grad:+.6f}" for name, loss, z, _ in drawn)
+    if args.output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        print(f"z = {args.logit:g}, y = {args.label}: {summary}", file=sys.stderr)
+        return 0
+    path = write_text(args.output, text)
+    print(f"z = {args.logit:g}, y = {args.label}: {summary}")
+    if args.compare:
+        mse_grad, bce_grad = drawn[0][2].grad, drawn[1][2].grad
+        if mse_grad:
+            print(f"at the logit, cross-entropy's gradient is {abs(bce_grad / mse_grad):.1f}x squared error's")
+    print(f"wrote {'DOT' if as_dot else 'SVG'} to {path}")
     return 0

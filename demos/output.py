@@ -37,7 +37,7 @@ def check_output_path(path: str | os.PathLike[str], extensions: Sequence[str], w
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in extensions:
-        choices = " or ".join(extensions)
+        choices = extensions[0] if len(extensions) == 1 else ", ".join(extensions[:-1]) + " or " + extensions[-1]
         shown = f"'{suffix}'" if suffix else "(none)"
         raise OutputError(f"{what} '{path}' has an unknown extension {shown} (use {choices})")
     folder = target.parent
