@@ -15,6 +15,10 @@ output (root)                   orange     the Value the graph was drawn from
 collapsed group                 violet     one box standing for many Values (``collapse=``)
 ==============================  =========  =====================================================
 
+For ``-``, ``/`` and ``**`` (with a Value exponent) the operation has two numbered entry points,
+1 and 2, and each operand's edge goes into its own: the layout alone does not keep operands in
+order on the page.
+
 With ``grad_shading=True`` the box's *fill* shows |grad| on a fixed logarithmic scale (white for a
 vanishing gradient, dark red for a large one) and the role moves to the box's border colour. The
 scale is absolute, not relative to the largest gradient in the graph, so two drawings can be put
@@ -74,6 +78,7 @@ ROLE_COLOURS: dict[str, RoleColour] = {
 }
 
 _OP_FILL = "#f1f3f5"
+_ORDER_MATTERS = frozenset({"-", "/", "**"})  # binary operations whose operands cannot be swapped
 _MORE_COLOUR = "#868e96"
 # OrRd-like ramp from "no gradient" (white) to "large gradient" (dark red), as RGB stops.
 _SHADE_STOPS = ((255, 255, 255), (254, 232, 200), (253, 187, 132), (227, 74, 51), (153, 0, 0))
@@ -224,20 +229,27 @@ def draw_graph(
                 _more_node(graph, f"{target}_more", target)
             continue
         op_id = f"v{index}_op"
-        graph.node(op_id, label=f"<{_html_text(value.op or '?')}>", shape="ellipse", style="filled",
-                   fillcolor=_OP_FILL, color="#495057", fontsize="10", margin="0.04,0.02",
-                   width="0.3", height="0.25")
+        # Layout does not keep operands in order, so where order changes the result, the operation
+        # gets numbered entry points (ports) and each operand's edge goes into its own.
+        numbered = value.op in _ORDER_MATTERS and len(value.children) == 2
+        if numbered:
+            graph.node(op_id, label=_numbered_op_label(value.op, rankdir))
+        else:
+            graph.node(op_id, label=f"<{_html_text(value.op or '?')}>", shape="ellipse", style="filled",
+                       fillcolor=_OP_FILL, color="#495057", fontsize="10", margin="0.04,0.02",
+                       width="0.3", height="0.25")
         graph.edge(op_id, f"v{index}")
         if id(value) in truncated:
             _more_node(graph, f"v{index}_more", op_id)
             continue
         edge_labels = _derivative_labels(value, style) if local_derivatives else {}
         for slot, child in enumerate(value.children):
-            label = edge_labels.get(slot)
-            if label is None:
-                graph.edge(unit_of(child), op_id)
-            else:
-                graph.edge(unit_of(child), op_id, label=label)
+            attributes = {}
+            if slot in edge_labels:
+                attributes["label"] = edge_labels[slot]
+            if numbered:
+                attributes["headport"] = f"in{slot + 1}"
+            graph.edge(unit_of(child), op_id, **attributes)
 
     # A group's outputs are its members used outside it (or the root): what the group hands on.
     for value in values:
@@ -490,6 +502,23 @@ def _ramp(position: float) -> str:
     start, end = _SHADE_STOPS[lower], _SHADE_STOPS[lower + 1]
     rgb = (round(a + (b - a) * fraction) for a, b in zip(start, end, strict=True))
     return "#" + "".join(f"{channel:02x}" for channel in rgb)
+
+
+def _numbered_op_label(op: str, rankdir: str) -> str:
+    """Return an operation's HTML label with entry ports in1 and in2, on the side its operands come from."""
+    span = "ROWSPAN" if rankdir in ("LR", "RL") else "COLSPAN"
+    symbol = f'<TD {span}="2"><FONT POINT-SIZE="10">{_html_text(op)}</FONT></TD>'
+    first, second = (f'<TD PORT="in{n}"><FONT POINT-SIZE="7" COLOR="{_MORE_COLOUR}">{n}</FONT></TD>' for n in (1, 2))
+    rows = {
+        "LR": f"<TR>{first}{symbol}</TR><TR>{second}</TR>",
+        "RL": f"<TR>{symbol}{first}</TR><TR>{second}</TR>",
+        "TB": f"<TR>{first}{second}</TR><TR>{symbol}</TR>",
+        "BT": f"<TR>{symbol}</TR><TR>{first}{second}</TR>",
+    }[rankdir]
+    return (
+        f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" STYLE="ROUNDED" '
+        f'BGCOLOR="{_OP_FILL}" COLOR="#495057">{rows}</TABLE>>'
+    )
 
 
 def _more_node(graph: graphviz.Digraph, node_id: str, target: str) -> None:

@@ -228,12 +228,18 @@ def test_sum_and_dot_are_one_operation_each_with_edges_in_operand_order() -> Non
     ]
 
 
-def test_operand_order_is_kept_for_non_commutative_ops() -> None:
+def test_operands_of_non_commutative_ops_enter_numbered_ports(pip_renderer: str) -> None:
     a, b = Value(1.0, label="a"), Value(2.0, label="b")
     statements = dot_statements(draw_graph(b - a, legend=False).source)
     # b was reached first (it is the first operand), so it is v0.
     assert statements[-2:] == ["v0 -> v2_op", "v1 -> v2_op"]
-    assert 'label=<b>' not in draw_graph(b - a).source  # labels live in table cells, not raw
+    for root in (b - a, b / a, b**a):
+        svg = render_svg(root, legend=False)
+        assert sorted(svg_edges(svg)) == [("v0", "v2_op:in1"), ("v1", "v2_op:in2"), ("v2_op", "v2")]
+        assert texts(svg_nodes(svg)["v2_op"]) == ["1", root.op, "2"]
+    for rankdir in ("TB", "RL", "BT"):
+        assert 'PORT="in2"' in draw_graph(b / a, rankdir=rankdir).source
+    assert "headport" not in draw_graph(b + a).source + draw_graph(b * a).source + draw_graph(b**2).source
 
 
 # --- determinism -----------------------------------------------------------------------------
@@ -367,9 +373,10 @@ def test_edges_carry_local_derivatives_read_from_the_backward_closures(pip_rende
     for g in parse(svg).iter(f"{SVG}g"):
         if g.get("class") == "edge":
             labels.setdefault(g.findtext(f"{SVG}title", default=""), []).append(texts(g))
-    # d(a/b)/da = 1/b = 0.5, d(a/b)/db = -a/b² = -0.75; a*a uses a twice: 2a = 6 on its first edge.
-    assert labels["v0->v2_op"] == [["0.5000"]]
-    assert labels["v1->v2_op"] == [["-0.7500"]]
+    # d(a/b)/da = 1/b = 0.5, d(a/b)/db = -a/b² = -0.75 (into the division's numbered entries);
+    # a*a uses a twice: 2a = 6 on its first edge.
+    assert labels["v0->v2_op:in1"] == [["0.5000"]]
+    assert labels["v1->v2_op:in2"] == [["-0.7500"]]
     assert sorted(labels["v0->v3_op"]) == [[], ["6.0000 (sum of 2 uses)"]]
     assert labels["v2->v4_op"] == [["1.0000"]] and labels["v3->v4_op"] == [["1.0000"]]
     assert labels["v2_op->v2"] == [[]]
