@@ -1,14 +1,14 @@
 """Draw a Value's computation graph: DOT text through the graphviz package, SVG through engine.render.
 
 The picture reads left to right (by default) from the inputs to the root. Each Value is one box
-holding its label (if any), its data and its grad; each operation is one small oval between its
+holding its label (if any), its data and its grad; each operation is one small node between its
 operands and its result, with one edge per operand in operand order (``sum`` and ``dot`` are one
-oval however many operands they take). Box colours say what a Value is:
+node however many operands they take). Box colours say what a Value is:
 
 ==============================  =========  =====================================================
 role                            colour     which Values
 ==============================  =========  =====================================================
-input / parameter               blue       leaves that are not constants (what backward() trains)
+input / parameter               blue       leaves that are not constants (inputs, model weights)
 constant                        grey       ``engine.value.Constant``: a number an operator wrapped
 intermediate                    white      results of operations, except the root
 output (root)                   orange     the Value the graph was drawn from

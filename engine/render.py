@@ -34,6 +34,7 @@ __all__ = [
     "RenderError",
     "RendererNotFoundError",
     "find_renderer",
+    "interpreter_script_dirs",
     "run_renderer",
 ]
 
