@@ -34,11 +34,13 @@ so the epoch's figure describes the model during the epoch.
 from __future__ import annotations
 
 import functools
+import gc
 import math
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -160,7 +162,10 @@ def _check_targets(loss_name: str, y: Sequence[Any]) -> None:
 def _accuracy_rule(
     accuracy: str | float | None, model: Any, loss_name: str, y: Sequence[Any], first_output: Any
 ) -> Callable[[Any, Any], bool] | None:
-    """Return a function (prediction, target) -> correct?, or None where accuracy does not apply."""
+    """Return a function (output, target) -> correct?, or None where accuracy does not apply.
+
+    An output is a float, or a list of floats for a model with several outputs.
+    """
     if accuracy is None:
         return None
     if isinstance(first_output, list):  # several outputs: the largest one is the predicted class
@@ -169,9 +174,8 @@ def _accuracy_rule(
         if not all(isinstance(t, int) and not isinstance(t, bool) and 0 <= t < len(first_output) for t in y):
             return None
 
-        def argmax_correct(prediction: list[Value], target: int) -> bool:
-            best = max(range(len(prediction)), key=lambda k: prediction[k].data)
-            return best == target
+        def argmax_correct(prediction: list[float], target: int) -> bool:
+            return max(range(len(prediction)), key=prediction.__getitem__) == target
 
         return argmax_correct
     labels = _label_set(y)
@@ -192,8 +196,8 @@ def _accuracy_rule(
     else:
         raise ValueError(f"fit: accuracy must be 'auto', a threshold number or None, got {accuracy!r}")
 
-    def threshold_correct(prediction: Value, target: float) -> bool:
-        return (prediction.data > threshold) == (target == high)
+    def threshold_correct(prediction: float, target: float) -> bool:
+        return (prediction > threshold) == (target == high)
 
     return threshold_correct
 
@@ -253,6 +257,51 @@ def _check_fit_arguments(model: Any, loss_fn: Any, X: Sequence[Any], y: Sequence
         raise ValueError(f"fit: l2 must be a number >= 0, got {l2!r}")
 
 
+@contextmanager
+def _cyclic_collector_paused(pause: bool) -> Iterator[None]:
+    """Return a context in which Python's cyclic garbage collector is off (when pause), then restored.
+
+    The engine's graphs have no reference cycles, so reference counting frees each one; the cyclic
+    collector would only walk the thousands of live nodes of the graph being built, again and again
+    (about half the time of a training step of micrograd's moons MLP on CPython 3.11).
+    """
+    was_enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pause and was_enabled:
+            gc.enable()
+
+
+def _forward_backward(
+    model: Any,
+    loss_fn: LossFn,
+    batch_X: Sequence[Any],
+    batch_y: Sequence[Any],
+    l2: float,
+    regularised: list[Value],
+    optimizer: Any,
+) -> tuple[float, list[Any]]:
+    """Return the batch's loss and the model's outputs as floats, after backprop has set the gradients.
+
+    The graph lives only inside this function: it is freed on return, before the next batch builds
+    its own, so two graphs are never alive at once.
+    """
+    predictions = [model(x) for x in batch_X]
+    loss = loss_fn(predictions, batch_y)
+    if not isinstance(loss, Value):
+        raise TypeError(f"fit: loss_fn must return one Value (a mean over the batch), got {type(loss).__name__}")
+    if l2:
+        loss = loss + l2 * dot(regularised, regularised)  # Σp² as one node: p·p
+    if math.isfinite(loss.data):  # an infinite loss is reported by the caller, not backpropagated
+        optimizer.zero_grad()
+        loss.backward()
+    outputs = [[v.data for v in p] if isinstance(p, list) else p.data for p in predictions]
+    return loss.data, outputs
+
+
 def fit(
     model: Any,
     loss_fn: LossFn,
@@ -270,6 +319,7 @@ def fit(
     shuffle: bool = True,
     seed: int | None = 0,
     stream: TextIO | None = None,
+    pause_gc: bool = True,
 ) -> History:
     """Return the History of training model on (X, y) for a number of epochs.
 
@@ -292,6 +342,10 @@ def fit(
         epochs completed); micrograd's demo is ``lambda k: 1.0 - 0.9 * k / 100``.
       accuracy: "auto", a threshold, or None (see the module docstring).
       shuffle, seed: with a batch_size, the examples are shuffled each epoch by random.Random(seed).
+      stream: where the progress bar goes (default sys.stderr).
+      pause_gc: pause Python's cyclic garbage collector while training (restored afterwards). The
+        engine's graphs have no cycles, so nothing is left uncollected, and a step runs up to twice
+        as fast. Set False if your own code in on_epoch or loss_fn creates many reference cycles.
 
     Raises:
       DivergenceError: the loss or a gradient became NaN or infinite; the message names the epoch.
@@ -311,86 +365,73 @@ def fit(
     _check_targets(loss_name, y)
     params: list[Value] = list(getattr(optimizer, "params", None) or model.parameters())
     if not params:
-        raise ValueError("fit: the optimizer has no parameters to train")
+        raise ValueError("fit: the optimizer has no parameters to train (optimizer.params is empty)")
     regularised = model.parameters() if hasattr(model, "parameters") else params
     n = len(X)
     size = n if batch_size is None else min(batch_size, n)
     order = list(range(n))
     rng = random.Random(seed)
     history = History()
+    is_correct: Callable[[Any, Any], bool] | None = None
     bar = _ProgressBar(epochs, stream or sys.stderr) if progress else None
-    correct_fn: Callable[[Any, Any], bool] | None = None
-    accuracy_decided = False
-    last_lr = getattr(optimizer, "lr", math.nan)
 
     def diverged(epoch: int, what: str, cause: BaseException | None = None) -> DivergenceError:
-        lr = f" (lr={last_lr:g})" if isinstance(last_lr, float) else ""
-        previous = f"; the last finite loss was {history.loss[-1]:.6g} at epoch {epoch - 1}" if history.loss else ""
-        reason = f": {cause}" if cause is not None else ""
+        lr = getattr(optimizer, "lr", None)
+        at_lr = f" (lr={lr:g})" if isinstance(lr, float) else ""
+        because = f": {cause}" if cause is not None else ""
+        last = f"; the last finite loss was {history.loss[-1]:.6g} at epoch {epoch - 1}" if history.loss else ""
         return DivergenceError(
-            f"fit: {what} at epoch {epoch} of {epochs}{lr}{reason}{previous}; "
-            "a smaller learning rate usually fixes this",
+            f"fit: {what} at epoch {epoch} of {epochs}{at_lr}{because}{last}; a smaller learning rate usually fixes this",
             epoch,
             history,
         )
 
-    try:
-        for epoch in range(1, epochs + 1):
-            started = time.perf_counter()
-            if lr_schedule is not None:
-                optimizer.lr = lr_schedule(epoch - 1)
-            last_lr = getattr(optimizer, "lr", math.nan)
-            if size < n and shuffle:
-                rng.shuffle(order)
-            loss_total = grad_total = 0.0
-            correct = steps = 0
-            for start in range(0, n, size):
-                if size == n:
-                    batch_X, batch_y = X, y
-                else:
-                    indices = order[start : start + size]
-                    batch_X, batch_y = [X[i] for i in indices], [y[i] for i in indices]
-                first_step = epoch == 1 and start == 0
-                try:
-                    predictions = [model(x) for x in batch_X]
-                    loss = loss_fn(predictions, batch_y)
-                    if not isinstance(loss, Value):
-                        raise TypeError(
-                            f"fit: loss_fn must return one Value (a mean over the batch), got {type(loss).__name__}"
-                        )
-                    if l2:
-                        loss = loss + l2 * dot(regularised, regularised)
-                    if not math.isfinite(loss.data):
-                        raise diverged(epoch, f"the loss became {loss.data}")
-                    optimizer.zero_grad()
-                    loss.backward()
-                except (ValueError, OverflowError, ZeroDivisionError) as error:
-                    if first_step:  # nothing has been trained yet: a problem of set-up, not divergence
-                        raise
-                    raise diverged(epoch, "the loss became NaN or infinite", error) from error
-                grad_mean_abs = math.fsum(abs(p.grad) for p in params) / len(params)
-                if not math.isfinite(grad_mean_abs):
-                    raise diverged(epoch, f"the mean |gradient| became {grad_mean_abs}")
-                if not accuracy_decided:
-                    correct_fn = _accuracy_rule(accuracy, model, loss_name, y, predictions[0])
-                    accuracy_decided = True
-                if correct_fn is not None:
-                    correct += sum(1 for p, t in zip(predictions, batch_y) if correct_fn(p, t))
-                loss_total += loss.data * len(batch_X)
-                grad_total += grad_mean_abs
-                steps += 1
-                optimizer.step()
-            history.loss.append(loss_total / n)
-            if correct_fn is not None:
-                history.accuracy.append(correct / n)
-            history.grad_mean_abs.append(grad_total / steps)
-            history.lr.append(float(last_lr))
-            history.seconds.append(time.perf_counter() - started)
+    with _cyclic_collector_paused(pause_gc):
+        try:
+            for epoch in range(1, epochs + 1):
+                started = time.perf_counter()
+                if lr_schedule is not None:
+                    optimizer.lr = lr_schedule(epoch - 1)
+                if size < n and shuffle:
+                    rng.shuffle(order)
+                loss_sum = grad_sum = 0.0
+                correct = steps = 0
+                for start in range(0, n, size):
+                    if size == n:
+                        batch_X, batch_y = X, y
+                    else:
+                        batch = order[start : start + size]
+                        batch_X, batch_y = [X[i] for i in batch], [y[i] for i in batch]
+                    try:
+                        loss, outputs = _forward_backward(model, loss_fn, batch_X, batch_y, l2, regularised, optimizer)
+                    except (ValueError, OverflowError, ZeroDivisionError) as error:
+                        if epoch == 1 and start == 0:  # nothing trained yet: a set-up problem, not divergence
+                            raise
+                        raise diverged(epoch, "training diverged", error) from error
+                    if not math.isfinite(loss):
+                        raise diverged(epoch, f"the loss became {loss}")
+                    grad_mean_abs = math.fsum(abs(p.grad) for p in params) / len(params)
+                    if not math.isfinite(grad_mean_abs):
+                        raise diverged(epoch, f"the mean |gradient| became {grad_mean_abs}")
+                    if epoch == 1 and start == 0:  # the outputs' shape is known only now
+                        is_correct = _accuracy_rule(accuracy, model, loss_name, y, outputs[0])
+                    if is_correct is not None:
+                        correct += sum(1 for output, target in zip(outputs, batch_y) if is_correct(output, target))
+                    loss_sum += loss * len(batch_X)
+                    grad_sum += grad_mean_abs
+                    steps += 1
+                    optimizer.step()
+                history.loss.append(loss_sum / n)
+                if is_correct is not None:
+                    history.accuracy.append(correct / n)
+                history.grad_mean_abs.append(grad_sum / steps)
+                history.lr.append(float(getattr(optimizer, "lr", math.nan)))
+                history.seconds.append(time.perf_counter() - started)
+                if bar is not None:
+                    bar.update(epoch, history, force=epoch == epochs)
+                if on_epoch is not None and on_epoch(epoch, history) is True:
+                    break
+        finally:
             if bar is not None:
-                bar.update(epoch, history, force=epoch == epochs)
-            if on_epoch is not None and on_epoch(epoch, history) is True:
-                break
-    finally:
-        if bar is not None:
-            bar.close()
+                bar.close()
     return history
