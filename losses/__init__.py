@@ -55,7 +55,7 @@ from .softmax import (
     stable_categorical_ce,
 )
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by kind, in the order of the post
     # regression
     "mse_loss",
     "l1_loss",

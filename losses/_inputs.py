@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Union
 
 import numpy as np
 
@@ -27,26 +26,26 @@ __all__ = [
     "Reduction",
     "Scalar",
     "VectorLike",
-    "check_reduction",
-    "reduce",
-    "is_scalar",
-    "to_value",
-    "to_operand",
-    "to_values",
-    "to_operands",
-    "paired",
-    "to_vectors",
-    "paired_vectors",
-    "check_in_range",
     "check_distribution",
+    "check_in_range",
     "check_real",
+    "check_reduction",
+    "is_scalar",
+    "paired",
+    "paired_vectors",
+    "reduce",
     "to_class_indices",
+    "to_operand",
+    "to_operands",
+    "to_value",
+    "to_values",
+    "to_vectors",
 ]
 
-Scalar = Union[Value, float, int]
+Scalar = Value | float | int
 """A scalar input: a Value or a real number (numpy scalars and 0-d arrays are accepted too)."""
 
-VectorLike = Union[Sequence[Scalar], np.ndarray]
+VectorLike = Sequence[Scalar] | np.ndarray
 """A 1-D sequence of scalars, or a 1-D numpy array."""
 
 Reduction = str
@@ -208,7 +207,7 @@ def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
         raise ValueError(f"{fn}: {arg} must not be empty")
     if not _is_sequence(rows[0]):
         return [to_values(x, fn, arg)[0]], True
-    batch = []
+    batch: list[list[Value]] = []
     for i, row in enumerate(rows):
         if not _is_sequence(row):
             raise TypeError(f"{fn}: {arg}[{i}] must be a sequence like {arg}[0], got {_type_name(row)}: {_show(row)}")

@@ -29,12 +29,12 @@ from ._inputs import (
 )
 
 __all__ = [
-    "sigmoid",
-    "logit",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "focal_loss",
     "hinge_loss",
+    "logit",
+    "sigmoid",
 ]
 
 
@@ -139,7 +139,7 @@ def _per_example_weights(
         w = to_operand(weight, fn, arg)
         check_in_range(w, 0.0, float("inf"), fn, arg)
         return [w] * n
-    weights, w_single = to_operands(weight, fn, arg)
+    weights, _ = to_operands(weight, fn, arg)
     if single or len(weights) != n:
         raise ValueError(f"{fn}: {arg} must be one number or one per example ({n}), got {len(weights)}")
     for i, w in enumerate(weights):

@@ -12,28 +12,40 @@ names the ones the demos compare.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from engine import Value
 
 from ._inputs import Scalar, check_real
-from .classification import binary_cross_entropy, binary_cross_entropy_with_logits, focal_loss, hinge_loss, sigmoid
+from .classification import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    focal_loss,
+    hinge_loss,
+    sigmoid,
+)
 from .regression import mse_loss
 
 __all__ = [
-    "BinaryLossOnLogit",
-    "grad_wrt_logit",
-    "loss_and_grad_wrt_logit",
-    "grad_wrt_logits",
-    "mse_through_sigmoid",
-    "bce_through_sigmoid",
-    "bce_on_logit",
-    "focal_on_logit",
-    "hinge_on_logit",
     "BINARY_LOSSES_ON_LOGIT",
+    "BinaryLossOnLogit",
+    "bce_on_logit",
+    "bce_through_sigmoid",
+    "focal_on_logit",
+    "grad_wrt_logit",
+    "grad_wrt_logits",
+    "hinge_on_logit",
+    "loss_and_grad_wrt_logit",
+    "mse_through_sigmoid",
 ]
 
 BinaryLossOnLogit = Callable[[Value, float], Value]
 """A binary loss as a function of the logit z (a Value) and the label y in {0, 1}."""
+
+
+def _one(result: Value | list[Value]) -> Value:
+    """Return the Value a loss gives for one scalar example (its type says 'or a list' for batches)."""
+    return cast(Value, result)
 
 
 def mse_through_sigmoid(z: Value, y: float) -> Value:
@@ -42,7 +54,7 @@ def mse_through_sigmoid(z: Value, y: float) -> Value:
     Backprop gives ∂L/∂z = 2(p - y)·p(1 - p): the sigmoid's derivative stays in, and the push fades
     when the model is confidently wrong.
     """
-    return mse_loss(sigmoid(z), y)
+    return _one(mse_loss(_one(sigmoid(z)), y))
 
 
 def bce_through_sigmoid(z: Value, y: float) -> Value:
@@ -51,22 +63,22 @@ def bce_through_sigmoid(z: Value, y: float) -> Value:
     Backprop gives ∂L/∂z = p - y wherever the clip is inactive (|z| below about 34): the log's
     derivative cancels the sigmoid's.
     """
-    return binary_cross_entropy(sigmoid(z), y)
+    return _one(binary_cross_entropy(_one(sigmoid(z)), y))
 
 
 def bce_on_logit(z: Value, y: float) -> Value:
     """Return BCE from the logit, softplus(z) - y·z (`binary_cross_entropy_with_logits`); ∂L/∂z = σ(z) - y for every z."""
-    return binary_cross_entropy_with_logits(z, y)
+    return _one(binary_cross_entropy_with_logits(z, y))
 
 
 def focal_on_logit(z: Value, y: float) -> Value:
     """Return the sigmoid focal loss with torchvision's defaults α = 0.25, γ = 2 (`focal_loss`)."""
-    return focal_loss(z, y)
+    return _one(focal_loss(z, y))
 
 
 def hinge_on_logit(z: Value, y: float) -> Value:
     """Return the hinge loss max(0, 1 - ỹ·z) with the label mapped to ỹ = 2y - 1 in {-1, 1} (`hinge_loss`)."""
-    return hinge_loss(z, 2 * y - 1)
+    return _one(hinge_loss(z, 2 * y - 1))
 
 
 BINARY_LOSSES_ON_LOGIT: dict[str, BinaryLossOnLogit] = {

@@ -31,7 +31,7 @@ from ._inputs import (
     to_vectors,
 )
 
-__all__ = ["surprise", "entropy", "cross_entropy", "kl_divergence"]
+__all__ = ["cross_entropy", "entropy", "kl_divergence", "surprise"]
 
 Distribution = VectorLike
 """One probability vector, or a batch of them (a sequence of vectors or a 2-D array)."""

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from engine import Value
 
-from ._inputs import Reduction, Scalar, VectorLike, check_real, check_reduction, paired, reduce
+from ._inputs import (
+    Reduction,
+    Scalar,
+    VectorLike,
+    check_real,
+    check_reduction,
+    paired,
+    reduce,
+)
 
-__all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss"]
+__all__ = ["huber_loss", "l1_loss", "mse_loss", "smooth_l1_loss"]
 
 
 def mse_loss(

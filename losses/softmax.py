@@ -38,12 +38,12 @@ from ._inputs import (
 from .information import expected_surprise
 
 __all__ = [
-    "softmax",
-    "log_softmax",
     "categorical_cross_entropy",
-    "stable_categorical_ce",
-    "softmax_cross_entropy",
+    "log_softmax",
     "nll_loss",
+    "softmax",
+    "softmax_cross_entropy",
+    "stable_categorical_ce",
 ]
 
 ClassIndex = int
@@ -259,9 +259,9 @@ def softmax_cross_entropy(
                 f"({'one vector' if single else f'{len(rows)} rows'} of {num_classes}), "
                 f"got {'one vector' if target_single else f'{len(target_rows)} rows'} of {len(target_rows[0])}"
             )
-        for i, t in enumerate(target_rows):
-            check_distribution(t, fn, "target" if single else f"target[{i}]")
-        targets = [list(t) for t in target_rows]
+        for i, target_row in enumerate(target_rows):
+            check_distribution(target_row, fn, "target" if single else f"target[{i}]")
+        targets = [list(target_row) for target_row in target_rows]
     if smoothing != 0.0:
         targets = [[(1 - smoothing) * t_k + smoothing / num_classes for t_k in t] for t in targets]
 

@@ -121,7 +121,7 @@ def test_no_loss_returns_nan_or_inf_at_extreme_logits(z: float, y: float) -> Non
         value, grad = L.loss_and_grad_wrt_logit(loss_fn, z, y)
         assert math.isfinite(value) and math.isfinite(grad), (name, z, y, value, grad)
     for gamma in (0.0, 0.5, 2.0):
-        value, grad = L.loss_and_grad_wrt_logit(lambda v, t: L.focal_loss(v, t, gamma=gamma), z, y)
+        value, grad = L.loss_and_grad_wrt_logit(lambda v, t, g=gamma: L.focal_loss(v, t, gamma=g), z, y)
         assert math.isfinite(value) and math.isfinite(grad), ("focal", gamma, z, y, value, grad)
     logits = [Value(z), Value(0.0), Value(-z)]
     loss = L.softmax_cross_entropy(logits, 0, label_smoothing=0.1)

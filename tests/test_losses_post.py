@@ -12,8 +12,8 @@ import pytest
 
 from engine import Value
 from losses import (
-    binary_cross_entropy,
     bce_through_sigmoid,
+    binary_cross_entropy,
     categorical_cross_entropy,
     cross_entropy,
     entropy,
