@@ -59,6 +59,8 @@ def _one_vector(logits: VectorLike, fn: str) -> list[Value]:
 
 def _shifted(logits: list[Value]) -> list[Value]:
     """Return z_k - max(z), the max taken as a constant (see the module docstring for why that is exact)."""
+    # A plain number, so no gradient flows into it. None is lost: the outputs do not depend on the
+    # shift (softmax(z - c) = softmax(z)), so the gradient through c would be exactly zero anyway.
     largest = max(z.data for z in logits)
     return [z - largest for z in logits]
 
