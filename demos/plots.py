@@ -118,7 +118,7 @@ def plot_decision_boundary(
     y: Sequence[int],
     path: str | Path,
     title: str = "decision boundary",
-    resolution: int = 60,
+    resolution: int = 50,
 ) -> Path:
     """Return path after drawing the sign of score(x0, x1) over the data's box, with the data on top."""
     plt = pyplot()
