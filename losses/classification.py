@@ -48,6 +48,9 @@ def sigmoid(z: Scalar | VectorLike) -> Value | list[Value]:
     Squashes a logit (any real number) into a probability in (0, 1). The engine's sigmoid never
     exponentiates a positive number, so it does not overflow for any z; its derivative is p(1 - p).
 
+    Args:
+      z: a logit (any real number), or a vector of them.
+
     >>> z = -4.5  # the model's raw score; the true label is 1
     >>> p = sigmoid(z)
     >>> print(f"Prediction: {p:.6f}")
@@ -64,7 +67,10 @@ def logit(p: Scalar | VectorLike) -> Value | list[Value]:
     """Return log(p / (1 - p)), the inverse of the sigmoid: the logit z with σ(z) = p.
 
     Handy for the post's gradient tables, which are written in terms of p: the gradient with respect
-    to the logit at p = 0.01 is taken at z = logit(0.01). p must be strictly between 0 and 1.
+    to the logit at p = 0.01 is taken at z = logit(0.01).
+
+    Args:
+      p: a probability strictly between 0 and 1, or a vector of them.
 
     >>> print(f"{logit(0.5):.4f} {sigmoid(logit(0.01)):.4f}")
     0.0000 0.0100

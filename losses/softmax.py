@@ -76,6 +76,9 @@ def softmax(logits: VectorLike) -> list[Value]:
     Turns K raw scores into probabilities that are positive and sum to 1, preserving their order.
     The max is subtracted first (the subtract-max trick): same result, no overflow.
 
+    Args:
+      logits: one vector of K real numbers (Values, numbers, or a 1-D array).
+
     >>> probs = softmax([2.0, 1.0, 0.5, -1.0, 0.1])
     >>> print("Probabilities:", " ".join(f"{p:.4f}" for p in probs))
     Probabilities: 0.5585 0.2055 0.1246 0.0278 0.0835
@@ -94,6 +97,9 @@ def log_softmax(logits: VectorLike) -> list[Value]:
 
     The log of softmax without forming softmax: taking log of a probability that rounded to 0 would
     fail, while this stays finite for any logits (log Σ exp(z_j - m) >= log 1 = 0).
+
+    Args:
+      logits: one vector of K real numbers.
 
     >>> [f"{v:.4f}" for v in log_softmax([2.0, 1.0, 0.5, -1.0, 0.1])]
     ['-0.5824', '-1.5824', '-2.0824', '-3.5824', '-2.4824']
