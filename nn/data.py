@@ -57,7 +57,7 @@ def _check_labels(where: str, labels: object) -> str:
     """Return the label convention, or raise naming the accepted ones."""
     if labels not in LABEL_CONVENTIONS:
         raise ValueError(f"{where}: labels must be '01' or 'pm1', got {labels!r}")
-    return labels  # type: ignore[return-value]
+    return labels
 
 
 def _as_lists(points: np.ndarray, classes: np.ndarray, labels: str) -> tuple[list[Point], list[int]]:

@@ -6,14 +6,16 @@ Neurons that read the same input, an MLP is a list of Layers. What differs:
 - A neuron's pre-activation ``z = b + w·x`` is a single ``engine.dot`` node, not 2n binary nodes:
   the bias is the weight of a constant input 1.0, ``z = [b, w0, w1, ...]·[1.0, x0, x1, ...]``.
   A forward pass builds two nodes per neuron (the dot and the activation), and adds in
-  micrograd's order (b + w0·x0 + w1·x1 + ...), so the two compute bit for bit the same z.
+  micrograd's order (b + w0·x0 + w1·x1 + ...), so from the same weights lossgrad and micrograd
+  compute bit for bit the same z.
 - Every parameter and every neuron output carries a label, ``"L0.N3.w1"`` (layer 0, neuron 3,
   weight 1; all indices from 0), ``"L0.N3.b"`` (its bias), ``"L0.N3.z"`` (its pre-activation) and
   ``"L0.N3"`` (its output), so a drawing of the graph can say which neuron a node belongs to;
   ``neuron_of`` turns a label back into the neuron's name (the drawing's ``collapse`` argument).
   The label strings are built once, when the neuron is made.
-- Weights come from a seedable ``random.Random`` (the ``seed`` argument): the same seed gives
-  the same model, on every run.
+- Weights come from a seedable ``random.Random`` (the ``seed`` argument: an int, a
+  ``random.Random`` to draw from, or None for a fresh unseeded one): the same seed gives the same
+  model on every run. They are drawn from uniform(-1, 1) as in micrograd; biases start at 0.
 - A hidden layer of width 1 works; ``MLP`` returns a single Value when its last layer has one
   output and a list otherwise; a ``Layer`` always returns a list.
 
@@ -52,7 +54,7 @@ def _check_activation(where: str, argument: str, activation: object) -> str:
     if activation not in ACTIVATIONS:
         names = ", ".join(repr(name) for name in ACTIVATIONS)
         raise ValueError(f"{where}: {argument} must be one of {names}, got {activation!r}")
-    return activation  # type: ignore[return-value]
+    return activation
 
 
 def _check_width(where: str, argument: str, n: object) -> int:
@@ -257,9 +259,10 @@ class MLP(Module):
     >>> model = MLP(2, [16, 16, 1], seed=42)
     >>> model.num_parameters()
     337
-    >>> score = model([0.5, -0.25])
-    >>> type(score).__name__, MLP(2, [3, 2], seed=0)([0.5, -0.25]).__class__.__name__
-    ('Value', 'list')
+    >>> model([0.5, -0.25])  # one output: a Value
+    Value(label='L2.N0', data=..., grad=0, op='dot')
+    >>> len(MLP(2, [3, 2], seed=0)([0.5, -0.25]))  # two outputs: a list
+    2
     """
 
     __slots__ = ("layers", "_nin")

@@ -50,7 +50,7 @@ class Optimizer:
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         where = type(self).__name__
         if hasattr(params, "parameters"):  # a Module: take its parameters
-            params = params.parameters()  # type: ignore[union-attr]
+            params = params.parameters()
         params = list(params)
         if not params:
             raise ValueError(f"{where}: params must contain at least one Value, got an empty list")

@@ -29,6 +29,14 @@ With ``accuracy="auto"`` (the default) fit reads the labels:
 ``accuracy=<a number>`` sets the threshold between the two classes yourself, ``accuracy=None``
 turns it off. Accuracy is measured on each batch's predictions before the step (as the loss is),
 so the epoch's figure describes the model during the epoch.
+
+When training goes wrong
+------------------------
+A loss or gradient that becomes NaN or infinite (usually a learning rate too large) stops fit with
+a ``DivergenceError`` naming the epoch; its ``history`` holds the epochs before. While it trains,
+fit pauses Python's cyclic garbage collector (``pause_gc=True``): the engine's graphs have no
+reference cycles, so reference counting frees each one, and the collector would only re-scan the
+live graph; the collector's state is restored on the way out, error or not.
 """
 
 from __future__ import annotations
@@ -50,7 +58,7 @@ from .optim import Optimizer
 
 __all__ = ["fit", "History", "DivergenceError"]
 
-LossFn = Callable[[list[Any], list[Any]], Value]
+LossFn = Callable[[list[Any], Sequence[Any]], Value]
 
 # Losses whose targets must follow a label convention, and losses that read raw scores (logits).
 _PLUS_MINUS_ONE_LOSSES = {"hinge_loss"}
@@ -72,7 +80,7 @@ class DivergenceError(FloatingPointError):
 
 @dataclass
 class History:
-    """Returns of ``fit``: one entry per completed epoch in each list.
+    """What ``fit`` records: one entry per completed epoch in each list.
 
     - ``loss``: the mean of the epoch's batch losses (weighted by batch size), ``l2`` included;
     - ``accuracy``: fraction of correct predictions over the epoch (empty if it does not apply);

@@ -80,7 +80,7 @@ def test_blobs_gather_around_their_centers() -> None:
 
 
 def test_blobs_with_more_centers_label_by_cluster_index() -> None:
-    X, y = make_blobs(10, centers=4, seed=0)
+    _, y = make_blobs(10, centers=4, seed=0)
     assert sorted(set(y)) == [0, 1, 2, 3]
     assert [y.count(k) for k in range(4)] == [3, 3, 2, 2]
 

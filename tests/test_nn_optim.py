@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import Value, sum as value_sum
+from engine import Value
+from engine import sum as value_sum
 from nn import MLP, SGD, Adam, Optimizer
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "torch_adam_sgd_trajectories.json").read_text())

@@ -17,7 +17,17 @@ from losses import (
     mse_loss,
     softmax_cross_entropy,
 )
-from nn import MLP, SGD, Adam, DivergenceError, History, Neuron, fit, make_blobs, make_moons
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    DivergenceError,
+    History,
+    Neuron,
+    fit,
+    make_blobs,
+    make_moons,
+)
 
 # The post's micrograd chapter: four examples, MLP(3, [4, 4, 1]) with tanh, loss = sum of squared errors.
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
