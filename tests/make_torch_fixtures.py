@@ -24,96 +24,103 @@ import math
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
-import torch.nn.functional as F
+if TYPE_CHECKING:
+    from torch import Tensor
 
 OUT = Path(__file__).parent / "fixtures" / "torch_losses.json"
-DTYPE = torch.float64
-
-Tensor = torch.Tensor
 
 
-def _reduce(losses: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
+def torch_losses() -> dict[str, Callable[..., Tensor]]:
+    """Return PyTorch's version of each loss, by its lossgrad name.
+
+    torch is imported here rather than at the top, so that pytest's doctest collection (which
+    imports every module under tests/) works where torch is not installed.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    def _reduce(losses: Tensor, reduction: str) -> Tensor:
+        if reduction == "mean":
+            return losses.mean()
+        if reduction == "sum":
+            return losses.sum()
+        return losses
 
 
-def _in_base(nats: Tensor, base: float) -> Tensor:
-    return nats if base == math.e else nats / math.log(base)
+    def _in_base(nats: Tensor, base: float) -> Tensor:
+        return nats if base == math.e else nats / math.log(base)
 
 
-def _focal(logits: Tensor, targets: Tensor, alpha: float | None = 0.25, gamma: float = 2.0, reduction: str = "mean") -> Tensor:
-    # torchvision.ops.sigmoid_focal_loss, with alpha=None for "no weighting"
-    p = torch.sigmoid(logits)
-    ce = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
-    p_t = p * targets + (1 - p) * (1 - targets)
-    loss = ce * (1 - p_t) ** gamma
-    if alpha is not None:
-        loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
-    return _reduce(loss, reduction)
+    def _focal(logits: Tensor, targets: Tensor, alpha: float | None = 0.25, gamma: float = 2.0, reduction: str = "mean") -> Tensor:
+        # torchvision.ops.sigmoid_focal_loss, with alpha=None for "no weighting"
+        p = torch.sigmoid(logits)
+        ce = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
+        p_t = p * targets + (1 - p) * (1 - targets)
+        loss = ce * (1 - p_t) ** gamma
+        if alpha is not None:
+            loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
+        return _reduce(loss, reduction)
 
 
-def _bce(p: Tensor, y: Tensor, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
-    return F.binary_cross_entropy(torch.clamp(p, eps, 1 - eps), y, reduction=reduction)
+    def _bce(p: Tensor, y: Tensor, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
+        return F.binary_cross_entropy(torch.clamp(p, eps, 1 - eps), y, reduction=reduction)
 
 
-def _bce_logits(z: Tensor, y: Tensor, pos_weight: Any = None, reduction: str = "mean") -> Tensor:
-    weight = None if pos_weight is None else torch.as_tensor(pos_weight, dtype=DTYPE)
-    return F.binary_cross_entropy_with_logits(z, y, pos_weight=weight, reduction=reduction)
+    def _bce_logits(z: Tensor, y: Tensor, pos_weight: Any = None, reduction: str = "mean") -> Tensor:
+        weight = None if pos_weight is None else torch.as_tensor(pos_weight, dtype=torch.float64)
+        return F.binary_cross_entropy_with_logits(z, y, pos_weight=weight, reduction=reduction)
 
 
-def _hinge(s: Tensor, y: Tensor, reduction: str = "mean") -> Tensor:
-    return _reduce(torch.clamp(1 - y * s, min=0), reduction)
+    def _hinge(s: Tensor, y: Tensor, reduction: str = "mean") -> Tensor:
+        return _reduce(torch.clamp(1 - y * s, min=0), reduction)
 
 
-def _entropy(p: Tensor, base: float = math.e, reduction: str = "mean") -> Tensor:
-    return _reduce(_in_base(torch.special.entr(p).sum(-1), base), reduction)
+    def _entropy(p: Tensor, base: float = math.e, reduction: str = "mean") -> Tensor:
+        return _reduce(_in_base(torch.special.entr(p).sum(-1), base), reduction)
 
 
-def _cross_entropy(p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
-    return _reduce(_in_base(-(p * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), base), reduction)
+    def _cross_entropy(p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
+        return _reduce(_in_base(-(p * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), base), reduction)
 
 
-def _kl(p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
-    log_q = torch.log(torch.clamp(q, eps, 1.0))
-    return _reduce(_in_base(F.kl_div(log_q, p, reduction="none").sum(-1), base), reduction)
+    def _kl(p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
+        log_q = torch.log(torch.clamp(q, eps, 1.0))
+        return _reduce(_in_base(F.kl_div(log_q, p, reduction="none").sum(-1), base), reduction)
 
 
-def _categorical(y: Tensor, q: Tensor, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
-    return _reduce(-(y * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), reduction)
+    def _categorical(y: Tensor, q: Tensor, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
+        return _reduce(-(y * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), reduction)
 
 
-def _softmax_ce(z: Tensor, target: Tensor, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
-    return F.cross_entropy(z, target, label_smoothing=label_smoothing, reduction=reduction)
+    def _softmax_ce(z: Tensor, target: Tensor, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
+        return F.cross_entropy(z, target, label_smoothing=label_smoothing, reduction=reduction)
 
 
-TORCH: dict[str, Callable[..., Tensor]] = {
-    "mse_loss": lambda x, y, reduction="mean": F.mse_loss(x, y, reduction=reduction),
-    "l1_loss": lambda x, y, reduction="mean": F.l1_loss(x, y, reduction=reduction),
-    "huber_loss": lambda x, y, delta=1.0, reduction="mean": F.huber_loss(x, y, delta=delta, reduction=reduction),
-    "smooth_l1_loss": lambda x, y, beta=1.0, reduction="mean": F.smooth_l1_loss(x, y, beta=beta, reduction=reduction),
-    "sigmoid": torch.sigmoid,
-    "logit": torch.logit,
-    "binary_cross_entropy": _bce,
-    "binary_cross_entropy_with_logits": _bce_logits,
-    "focal_loss": _focal,
-    "hinge_loss": _hinge,
-    "surprise": lambda p, base=math.e: _in_base(-torch.log(p), base),
-    "entropy": _entropy,
-    "cross_entropy": _cross_entropy,
-    "kl_divergence": _kl,
-    "softmax": lambda z: torch.softmax(z, -1),
-    "log_softmax": lambda z: torch.log_softmax(z, -1),
-    "categorical_cross_entropy": _categorical,
-    "stable_categorical_ce": lambda z, c, reduction="mean": F.cross_entropy(z, c, reduction=reduction),
-    "softmax_cross_entropy": _softmax_ce,
-    "nll_loss": lambda lp, c, reduction="mean": F.nll_loss(lp, c, reduction=reduction),
-}
+    return {
+        "mse_loss": lambda x, y, reduction="mean": F.mse_loss(x, y, reduction=reduction),
+        "l1_loss": lambda x, y, reduction="mean": F.l1_loss(x, y, reduction=reduction),
+        "huber_loss": lambda x, y, delta=1.0, reduction="mean": F.huber_loss(x, y, delta=delta, reduction=reduction),
+        "smooth_l1_loss": lambda x, y, beta=1.0, reduction="mean": F.smooth_l1_loss(x, y, beta=beta, reduction=reduction),
+        "sigmoid": torch.sigmoid,
+        "logit": torch.logit,
+        "binary_cross_entropy": _bce,
+        "binary_cross_entropy_with_logits": _bce_logits,
+        "focal_loss": _focal,
+        "hinge_loss": _hinge,
+        "surprise": lambda p, base=math.e: _in_base(-torch.log(p), base),
+        "entropy": _entropy,
+        "cross_entropy": _cross_entropy,
+        "kl_divergence": _kl,
+        "softmax": lambda z: torch.softmax(z, -1),
+        "log_softmax": lambda z: torch.log_softmax(z, -1),
+        "categorical_cross_entropy": _categorical,
+        "stable_categorical_ce": lambda z, c, reduction="mean": F.cross_entropy(z, c, reduction=reduction),
+        "softmax_cross_entropy": _softmax_ce,
+        "nll_loss": lambda lp, c, reduction="mean": F.nll_loss(lp, c, reduction=reduction),
+    }
+
 
 POST_LOGITS = [2.0, 1.0, 0.5, -1.0, 0.1]
 BIG_LOGITS = [1e4, 0.0, -1e4, 9999.0, 5.0]
@@ -206,29 +213,37 @@ def _is_index(x: Any) -> bool:
 
 
 def _to_tensor(x: Any, differentiable: bool) -> Tensor:
+    import torch
+
     if _is_index(x):
         return torch.tensor(x, dtype=torch.long)
-    t = torch.tensor(x, dtype=DTYPE)
+    t = torch.tensor(x, dtype=torch.float64)
     if differentiable:
         t.requires_grad_(True)
     return t
 
 
-def _as_json(t: Tensor) -> Any:
+def _as_json(t: Tensor | None) -> Any:
+    if t is None:
+        raise ValueError("make_torch_fixtures: a differentiable argument received no gradient")
     return t.detach().tolist()
 
 
-def make_case(name: str, args: list[Any], kwargs: dict[str, Any], grad_args: list[int]) -> dict[str, Any]:
+def make_case(
+    table: dict[str, Callable[..., Tensor]], name: str, args: list[Any], kwargs: dict[str, Any], grad_args: list[int]
+) -> dict[str, Any]:
     """Return one fixture: the inputs and PyTorch's value and gradients."""
+    import torch
+
     tensors = [_to_tensor(a, i in grad_args) for i, a in enumerate(args)]
-    out = TORCH[name](*tensors, **kwargs)
+    out = table[name](*tensors, **kwargs)
     case: dict[str, Any] = {"fn": name, "args": args, "kwargs": kwargs, "grad_args": grad_args, "value": _as_json(out)}
     if out.dim() == 0:
         root = out
     else:
         weights = [float(k + 1) for k in range(out.shape[0])]
         case["output_weights"] = weights
-        root = (out * torch.tensor(weights, dtype=DTYPE)).sum()
+        root = (out * torch.tensor(weights, dtype=torch.float64)).sum()
     if grad_args:
         root.backward()
         case["grads"] = [_as_json(tensors[i].grad) for i in grad_args]
@@ -236,11 +251,14 @@ def make_case(name: str, args: list[Any], kwargs: dict[str, Any], grad_args: lis
 
 
 def main() -> None:
-    torch.set_default_dtype(DTYPE)
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    table = torch_losses()
     seen: dict[str, int] = {}
     cases = {}
     for name, args, kwargs, grad_args in CASES:
-        cases[_case_id(name, args, kwargs, seen)] = make_case(name, args, kwargs, grad_args)
+        cases[_case_id(name, args, kwargs, seen)] = make_case(table, name, args, kwargs, grad_args)
     document = {"generated_by": "tests/make_torch_fixtures.py", "torch_version": torch.__version__, "cases": cases}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     tmp = OUT.with_suffix(".json.tmp")
