@@ -39,7 +39,7 @@ examples:
 """
 
 # Errors a user can cause (bad values reaching the library, unwritable files, a missing renderer).
-_USER_ERRORS = (ValueError, TypeError, ArithmeticError, OSError, RuntimeError, LookupError)
+_USER_ERRORS = (ValueError, TypeError, ArithmeticError, OSError, RuntimeError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,12 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(error: BaseException) -> str:
-    """Return an exception's message on one line (its first line, or its type when it has none)."""
+    """Return an exception's message on one line (its lines joined, or its type when it has none)."""
     text = str(error).strip()
     if isinstance(error, OSError) and error.filename and error.strerror:
         text = f"{error.strerror}: '{error.filename}'"
-    first = text.splitlines()[0] if text else type(error).__name__
-    return first
+    # Keep every line (a missing renderer's message lists the ways to install one), on one line.
+    return " ".join(line.strip() for line in text.splitlines() if line.strip()) or type(error).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m demos` goes through demos/__main__.py

@@ -1,0 +1,320 @@
+"""The ``lossgrad`` command as a user meets it: help, bad arguments, errors, files, explore and graph."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import demos.cli as cli
+from demos.cli import COMMANDS, main
+from demos.explore import explorer_curves, explorer_html, gradients_at
+from demos.output import OutputError, atomic_path, check_output_path, write_text
+from demos.terminal import ProgressBar, Style, table, visible_width
+
+REPO = Path(__file__).resolve().parents[1]
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def run_module(*args: str) -> subprocess.CompletedProcess[str]:
+    """Return the finished `python -m demos args...`, run from the repository as a user would."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("NO_COLOR", None)
+    return subprocess.run([sys.executable, "-m", "demos", *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def svg_texts(path_or_text: Path | str) -> list[str]:
+    """Return every text of an SVG document (parsing it as XML, which fails on an invalid file)."""
+    text = path_or_text.read_text(encoding="utf-8") if isinstance(path_or_text, Path) else path_or_text
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.tag == f"{SVG}svg"
+    return ["".join(element.itertext()) for element in root.iter(f"{SVG}text")]
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_help_lists_every_command_in_a_subprocess() -> None:
+    result = run_module("--help")
+    assert result.returncode == 0, result.stderr
+    for name in ("stall", "showdown", "post", "graph", "explore", "moons"):
+        assert name in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: lossgrad {command}")
+
+
+@pytest.mark.parametrize(
+    "argv, complaint",
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+        (["stall", "--lr", "-1"], "argument --lr: must be > 0, got -1"),
+        (["stall", "--lr", "fast"], "argument --lr: expected a number, got 'fast'"),
+        (["stall", "--epochs", "0"], "argument --epochs: must be >= 1, got 0"),
+        (["stall", "--target", "150"], "argument --target: must be a fraction"),
+        (["explore", "--p", "1.5"], "argument --p: must be a probability strictly between 0 and 1, got 1.5"),
+        (["explore", "--label", "2"], "argument --label: must be 0 or 1, got '2'"),
+        (["explore", "--p", "0.3", "--logit", "1"], "not allowed with argument"),
+        (["graph", "softmax"], "invalid choice: 'softmax'"),
+        (["graph", "--logit", "nan"], "argument --logit: expected a finite number, got 'nan'"),
+        (["showdown", "--losses", "bogus"], "unknown loss 'bogus'"),
+        (["moons", "--noise", "-0.1"], "argument --noise: must be >= 0, got -0.1"),
+    ],
+)
+def test_bad_arguments_exit_2_with_usage_and_one_line_reason(
+    argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("usage: lossgrad")
+    error_lines = [line for line in captured.err.splitlines() if "error:" in line]
+    assert len(error_lines) == 1 and complaint in error_lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv_tail, complaint",
+    [
+        (["stall", "--plot", "{missing}/curves.svg"], "does not exist"),
+        (["stall", "--plot", "{tmp}/curves.jpg"], "unknown extension '.jpg' (use .svg or .png)"),
+        (["showdown", "--plot", "{tmp}/curves"], "unknown extension (none)"),
+        (["graph", "-o", "{tmp}/bce.png"], "unknown extension '.png' (use .svg, .dot or .gv)"),
+        (["explore", "--html", "{missing}/page.html"], "does not exist"),
+        (["moons", "--plot", "{tmp}"], "unknown extension"),
+    ],
+)
+def test_bad_output_paths_are_refused_before_any_work_and_nothing_is_written(
+    argv_tail: list[str], complaint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [part.format(tmp=tmp_path, missing=tmp_path / "no-such-folder") for part in argv_tail]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert complaint in err and "usage:" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_without_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a))
+    assert main(["stall", "--plot", str(tmp_path / "curves.png")]) == 2
+    assert 'pip install "lossgrad[plot]"' in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_helpers_without_matplotlib_raise_the_same_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    from demos.plots import PlotError, pyplot
+
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    with pytest.raises(PlotError, match=r'pip install "lossgrad\[plot\]"'):
+        pyplot()
+
+
+def test_library_errors_become_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    def fails(*args: object, **kwargs: object) -> None:
+        raise ValueError("binary_cross_entropy: p must be in [0, 1],\ngot 1.5")
+
+    monkeypatch.setattr("demos.stall.run_stall", fails)
+    assert main(["stall"]) == 2
+    err = capsys.readouterr().err
+    assert err == "lossgrad stall: error: binary_cross_entropy: p must be in [0, 1], got 1.5\n"
+
+
+def test_an_internal_error_is_one_line_exit_1_and_debuggable(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    class Surprise(Exception):
+        pass
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise Surprise("a bug")
+
+    monkeypatch.setattr("demos.showdown.showdown_rows", fails)
+    monkeypatch.delenv("LOSSGRAD_DEBUG", raising=False)
+    assert main(["showdown"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("lossgrad showdown: internal error: Surprise: a bug") and "Traceback" not in err
+    monkeypatch.setenv("LOSSGRAD_DEBUG", "1")
+    with pytest.raises(Surprise):
+        main(["showdown"])
+
+
+def test_entry_point_is_declared_for_the_lossgrad_script() -> None:
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'lossgrad = "demos.cli:main"' in pyproject
+    assert cli.main is main
+
+
+# --- files: checked early, written whole -------------------------------------------------------
+
+
+def test_check_output_path(tmp_path: Path) -> None:
+    assert check_output_path(tmp_path / "a.SVG", (".svg", ".png")) == tmp_path / "a.SVG"
+    (tmp_path / "dir.svg").mkdir()
+    with pytest.raises(OutputError, match="is a folder"):
+        check_output_path(tmp_path / "dir.svg", (".svg",))
+    with pytest.raises(OutputError, match="the folder .* does not exist"):
+        check_output_path(tmp_path / "missing" / "a.svg", (".svg",))
+
+
+def test_atomic_write_replaces_whole_or_leaves_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    write_text(target, "first version\n")
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        with atomic_path(target) as temporary:
+            temporary.write_text("half a fi", encoding="utf-8")
+            raise RuntimeError("disk on fire")
+    assert target.read_text(encoding="utf-8") == "first version\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary left behind
+    write_text(target, "second version\n")
+    assert target.read_text(encoding="utf-8") == "second version\n"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # the usual permissions, not mkstemp's 0600
+
+
+# --- terminal ----------------------------------------------------------------------------------
+
+
+class FakeTerminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert Style.for_stream(FakeTerminal()).enabled  # type: ignore[arg-type]
+    assert not Style.for_stream(open(os.devnull, "w")).enabled
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not Style.for_stream(FakeTerminal()).enabled  # type: ignore[arg-type]
+    painted = Style(True).bad("x")
+    assert painted != "x" and visible_width(painted) == 1
+
+
+def test_table_aligns_visible_columns_even_with_colour() -> None:
+    lines = table(["a", "bb"], [[Style(True).good("1"), "22"], ["333", "4"]])
+    assert [visible_width(line) for line in lines] == [7, 7, 7, 7]
+    with pytest.raises(ValueError, match="every row must have 2 cells"):
+        table(["a", "b"], [["1"]])
+
+
+def test_progress_bar_prints_once_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    bar = ProgressBar(10, stream=sys.stdout, width=10)
+    for step in range(1, 11):
+        bar.update(step)
+    bar.finish("done")
+    assert capsys.readouterr().out == "[##########] 10/10  done\n"
+
+
+# --- explore -----------------------------------------------------------------------------------
+
+
+def test_explore_prints_both_losses_and_both_gradients(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", "--p", "0.01", "--label", "1"]) == 0
+    out = capsys.readouterr().out
+    for number in ("0.980100", "4.605170", "-1.980000", "-100.000000", "-0.019602", "-0.990000", "50.5x"):
+        assert number in out
+    assert "\x1b[" not in out  # captured output is not a terminal: no colour
+
+
+def test_explore_at_the_posts_logit_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", "--logit", "-4.5", "--label", "1", "--json"]) == 0
+    point = json.loads(capsys.readouterr().out)
+    assert f"{point['p']:.6f}" == "0.010987"
+    assert f"{point['mse_loss']:.6f}" == "0.978147" and f"{point['mse_grad_z']:.6f}" == "-0.021494"
+    assert f"{point['bce_loss']:.4f}" == "4.5110"
+    assert point["bce_grad_z"] == pytest.approx(point["p"] - 1, abs=1e-15)  # the cancellation: p - y
+
+
+def test_explorer_data_comes_from_backprop_and_shows_the_cancellation() -> None:
+    data = explorer_curves(points=99)
+    assert len(data["p"]) == 99 and data["initial_label"] == 1
+    assert data["p"][data["initial_index"]] == pytest.approx(0.01)
+    for label in (0, 1):
+        curves = data["curves"][str(label)]
+        for p, bce_dz, mse_dz in zip(data["p"], curves["bce_grad_z"], curves["mse_grad_z"]):
+            assert bce_dz == pytest.approx(p - label, abs=1e-9)
+            assert mse_dz == pytest.approx(2 * (p - label) * p * (1 - p), abs=1e-9)
+    point = gradients_at(0, p=0.3)
+    assert point.mse_grad_p == pytest.approx(0.6) and point.bce_grad_p == pytest.approx(1 / 0.7)
+
+
+def test_explore_html_is_self_contained(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "explorer.html"
+    assert main(["explore", "--p", "0.2", "--label", "0", "--html", str(page)]) == 0
+    assert "wrote the explorer page" in capsys.readouterr().out
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "__CURVES_JSON__" not in html
+    # No resource from anywhere: the only URL is the SVG namespace the script creates elements in.
+    assert html.count("http://") == 1 and "http://www.w3.org/2000/svg" in html and "https://" not in html
+    for forbidden in ("<link", "src=", "@import", "url("):
+        assert forbidden not in html
+    start = html.index('<script id="curves" type="application/json">') + len('<script id="curves" type="application/json">')
+    data = json.loads(html[start : html.index("</script>", start)])
+    assert data["initial_label"] == 0 and data["p"][data["initial_index"]] == pytest.approx(0.2)
+    for element_id in ("p-slider", "label-toggle", "mse-loss", "bce-loss", "mse-grad-z", "bce-grad-z", "grad-ratio"):
+        assert f'id="{element_id}"' in html
+    assert explorer_html() == explorer_html()  # deterministic
+
+
+# --- graph -------------------------------------------------------------------------------------
+
+
+def test_graph_of_bce_at_the_posts_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bce.svg"
+    assert main(["graph", "bce", "--logit", "-4.5", "--label", "1", "-o", str(out)]) == 0
+    assert "dL/dz = -0.989013" in capsys.readouterr().out
+    texts = svg_texts(out)
+    assert "z" in texts and "p" in texts and "loss" in texts
+    assert "data -4.5000" in texts and "grad -0.9890" in texts  # the leaf z and its gradient, p - y
+    assert "data 4.5110" in texts and "grad 1.0000" in texts  # the root
+
+
+@pytest.mark.parametrize("loss, z_grad", [("mse", "-0.0215"), ("bce_with_logits", "-0.9890"), ("focal", "-0.2661"), ("hinge", "-1.0000")])
+def test_graph_of_other_losses(loss: str, z_grad: str, tmp_path: Path) -> None:
+    out = tmp_path / f"{loss}.svg"
+    assert main(["graph", loss, "--logit", "-4.5", "--label", "1", "-o", str(out), "--derivatives"]) == 0
+    assert f"grad {z_grad}" in svg_texts(out)
+
+
+def test_graph_compare_puts_mse_and_bce_side_by_side(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "compare.svg"
+    assert main(["graph", "--compare", "-o", str(out)]) == 0
+    assert "46.0x" in capsys.readouterr().out
+    root = ET.parse(out).getroot()
+    panels = root.findall(f"{SVG}svg")
+    assert len(panels) == 2
+    assert float(panels[1].get("x", "0")) > float(panels[0].get("x", "0")) + float(panels[0].get("width", "0"))
+    titles = [t.text for t in root.findall(f"{SVG}text[@class='panel-title']")]
+    assert titles == ["squared error through the sigmoid", "binary cross-entropy on p = sigmoid(z)"]
+    first, second = ("".join(e.itertext()) for e in panels)
+    assert "grad -0.0215" in first and "grad -0.9890" in second
+
+
+def test_graph_dot_and_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "mse.dot"
+    assert main(["graph", "mse", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("digraph {")
+    capsys.readouterr()
+    assert main(["graph", "mse", "--logit", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "grad -0.2500" in svg_texts(captured.out)  # 2(p - 1)·p(1 - p) at p = 0.5
+    assert "dL/dz = -0.250000" in captured.err
+    assert main(["graph", "--dot", "-o", str(tmp_path / "x.svg")]) == 2
+    assert "name the file .dot or .gv" in capsys.readouterr().err
