@@ -5,9 +5,8 @@ Neurons that read the same input, an MLP is a list of Layers. What differs:
 
 - A neuron's pre-activation ``z = b + w·x`` is a single ``engine.dot`` node, not 2n binary nodes:
   the bias is the weight of a constant input 1.0, ``z = [b, w0, w1, ...]·[1.0, x0, x1, ...]``.
-  A forward pass builds two nodes per neuron (the dot and the activation), and adds in
-  micrograd's order (b + w0·x0 + w1·x1 + ...), so from the same weights lossgrad and micrograd
-  compute bit for bit the same z.
+  A forward pass builds two nodes per neuron (the dot and the activation). The bias comes first,
+  so z adds up in micrograd's order, b + w0·x0 + w1·x1 + ...
 - Every parameter and every neuron output carries a label, ``"L0.N3.w1"`` (layer 0, neuron 3,
   weight 1; all indices from 0), ``"L0.N3.b"`` (its bias), ``"L0.N3.z"`` (its pre-activation) and
   ``"L0.N3"`` (its output), so a drawing of the graph can say which neuron a node belongs to;

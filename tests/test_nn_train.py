@@ -309,3 +309,12 @@ def test_a_non_positive_learning_rate_from_a_schedule_is_a_value_error() -> None
     model, X, y = small_setup()
     with pytest.raises(ValueError, match=r"SGD: lr must be a positive number, got 0.0"):
         fit(model, hinge_loss, X, y, epochs=3, optimizer=SGD(model, lr=0.1), lr_schedule=lambda k: 1.0 - 0.5 * k)
+
+
+def test_numpy_arrays_are_accepted_for_X_and_y() -> None:
+    np = pytest.importorskip("numpy")
+    X, y = make_moons(20, seed=0, labels="pm1")
+    model, twin = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=0)
+    from_lists = fit(model, hinge_loss, X, y, epochs=3, optimizer=SGD(model, lr=0.1))
+    from_arrays = fit(twin, hinge_loss, np.array(X), np.array(y), epochs=3, optimizer=SGD(twin, lr=0.1))
+    assert from_arrays.loss == from_lists.loss and from_arrays.accuracy == from_lists.accuracy
