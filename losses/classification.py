@@ -247,12 +247,13 @@ def focal_loss(
     for z, y in zip(zs, ys):
         loss = z.softplus() - y * z
         if gamma != 0.0:
-            y_data = y.data if isinstance(y, Value) else y
-            if y_data == 1.0:  # 1 - p_t = σ(-z), and σ(-z)^γ = exp(-γ·softplus(z))
+            # The log-space forms hold only at y = 0 or 1 exactly, so a label that is a Value (whose
+            # gradient is wanted) always takes the general form.
+            if not isinstance(y, Value) and y == 1.0:  # 1 - p_t = σ(-z), and σ(-z)^γ = exp(-γ·softplus(z))
                 loss = (-gamma * z.softplus()).exp() * loss
-            elif y_data == 0.0:  # 1 - p_t = σ(z), and σ(z)^γ = exp(-γ·softplus(-z))
+            elif not isinstance(y, Value) and y == 0.0:  # 1 - p_t = σ(z), and σ(z)^γ = exp(-γ·softplus(-z))
                 loss = (-gamma * (-z).softplus()).exp() * loss
-            else:  # a soft label: 1 - p_t = y·σ(-z) + (1 - y)·σ(z) >= min(y, 1 - y) > 0
+            else:  # 1 - p_t = y·σ(-z) + (1 - y)·σ(z), which is >= min(y, 1 - y) > 0 for a soft label
                 loss = (y * (-z).sigmoid() + (1 - y) * z.sigmoid()) ** gamma * loss
         if alpha is not None:
             loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
