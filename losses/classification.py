@@ -215,9 +215,10 @@ def focal_loss(
     examples of a detector do not drown the few hard ones. γ = 0 and alpha=None give plain binary
     cross-entropy. The cross-entropy term is computed from the logit as in
     `binary_cross_entropy_with_logits`. 1 - p_t is formed as σ(-z) or σ(z) directly, never as
-    1 - σ(z), which rounds to 0 at z ≈ 37; for 0/1 labels given as numbers the factor σ(∓z)^γ is computed as
-    exp(-γ·softplus(±z)), which stays finite with a finite gradient for every logit and γ, even where
-    σ(∓z) underflows to 0 (there, pow's derivative γ·x^(γ-1) would be infinite for γ < 1).
+    1 - σ(z), which rounds to 0 at z ≈ 37; for 0/1 labels given as numbers the factor σ(∓z)^γ
+    is computed as exp(-γ·softplus(±z)), which stays finite with a finite gradient for every
+    logit and γ, even where σ(∓z) underflows to 0 (there, pow's derivative γ·x^(γ-1) would be
+    infinite for γ < 1).
 
     Args:
       logits: raw scores z: a scalar or a vector.
