@@ -32,7 +32,7 @@ def _check_number(where: str, argument: str, value: object, expected: str, low: 
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"{where}: {argument} must be {expected}, got {value!r}") from None
-    if isinstance(value, bool) or not (low <= number and (high is None or number < high)) or math.isinf(number):
+    if isinstance(value, (bool, str, bytes)) or not (low <= number and (high is None or number < high)) or math.isinf(number):
         raise ValueError(f"{where}: {argument} must be {expected}, got {value!r}")
     return number
 
@@ -75,7 +75,7 @@ class Optimizer:
             lr = float(value)
         except (TypeError, ValueError):
             lr = math.nan
-        if isinstance(value, bool) or not (0.0 < lr < math.inf):
+        if isinstance(value, (bool, str, bytes)) or not (0.0 < lr < math.inf):
             raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {value!r}")
         self._lr = lr
 

@@ -119,7 +119,7 @@ def test_reprs() -> None:
 # ---------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("lr", [0, 0.0, -0.1, math.inf, math.nan, "fast", True, None])
+@pytest.mark.parametrize("lr", [0, 0.0, -0.1, math.inf, math.nan, "fast", "0.1", True, None])
 @pytest.mark.parametrize("optimizer", [SGD, Adam])
 def test_a_non_positive_or_non_numeric_lr_is_a_value_error_naming_lr(optimizer: type, lr: object) -> None:
     with pytest.raises(ValueError, match=rf"{optimizer.__name__}: lr must be a positive number, got"):
