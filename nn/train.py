@@ -190,13 +190,17 @@ def _accuracy_rule(
     if isinstance(accuracy, (int, float)) and not isinstance(accuracy, bool):
         threshold = float(accuracy)
         if labels is None or len(labels) > 2:
-            raise ValueError(f"fit: accuracy={accuracy!r} needs two-class targets, got {len(labels or ())}+ distinct values")
+            got = "targets that are not numbers" if labels is None else f"{len(labels)} distinct targets"
+            raise ValueError(f"fit: accuracy={accuracy!r} (a threshold) needs targets of two classes, got {got}")
         high = max(labels)
     elif accuracy == "auto":
-        if labels is not None and labels <= {-1.0, 1.0}:
+        output_activation = getattr(model, "output_activation", getattr(model, "activation", ""))
+        probabilities = output_activation == "sigmoid" or loss_name in _ZERO_ONE_LOSSES
+        if labels is None:
+            return None
+        if labels <= {-1.0, 1.0} and not (labels == {1.0} and probabilities):  # all-1 targets: read by the model
             threshold, high = 0.0, 1.0
-        elif labels is not None and labels <= {0.0, 1.0}:
-            output_activation = getattr(model, "output_activation", getattr(model, "activation", ""))
+        elif labels <= {0.0, 1.0}:
             logits = loss_name in _LOGIT_LOSSES and output_activation != "sigmoid"
             threshold, high = (0.0 if logits else 0.5), 1.0
         else:

@@ -318,3 +318,18 @@ def test_numpy_arrays_are_accepted_for_X_and_y() -> None:
     from_lists = fit(model, hinge_loss, X, y, epochs=3, optimizer=SGD(model, lr=0.1))
     from_arrays = fit(twin, hinge_loss, np.array(X), np.array(y), epochs=3, optimizer=SGD(twin, lr=0.1))
     assert from_arrays.loss == from_lists.loss and from_arrays.accuracy == from_lists.accuracy
+
+
+def test_a_threshold_needs_two_class_targets() -> None:
+    X = [[0.1 * k] for k in range(10)]
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(ValueError, match=r"fit: accuracy=0.5 \(a threshold\) needs targets of two classes, got 10 distinct targets"):
+        fit(model, mse_loss, X, [0.3 * k for k in range(10)], epochs=1, optimizer=SGD(model, lr=0.1), accuracy=0.5)
+
+
+def test_targets_all_one_are_read_as_probability_labels_for_a_sigmoid_output() -> None:
+    X = [[0.5], [1.0], [1.5]]
+    model = MLP(1, [1], output_activation="sigmoid", seed=0)
+    model.layers[0].neurons[0].w[0].data = -3.0  # p < 0.5 everywhere: every prediction wrong
+    history = fit(model, binary_cross_entropy, X, [1, 1, 1], epochs=1, optimizer=SGD(model, lr=0.01))
+    assert history.accuracy == [0.0]
