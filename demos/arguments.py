@@ -15,20 +15,20 @@ from pathlib import Path
 from .output import OutputError, check_output_path
 
 __all__ = [
-    "positive_float",
-    "nonnegative_float",
-    "positive_int",
-    "probability",
-    "open_probability",
-    "fraction",
-    "finite_float",
+    "MATPLOTLIB_HINT",
     "binary_label",
-    "plot_path",
-    "svg_path",
+    "finite_float",
+    "fraction",
     "graph_path",
     "html_path",
     "json_path",
-    "MATPLOTLIB_HINT",
+    "nonnegative_float",
+    "open_probability",
+    "plot_path",
+    "positive_float",
+    "positive_int",
+    "probability",
+    "svg_path",
 ]
 
 MATPLOTLIB_HINT = 'plotting needs matplotlib: pip install "lossgrad[plot]"'

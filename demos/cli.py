@@ -15,7 +15,7 @@ from types import ModuleType
 
 from . import explore, graph, moons, post, showdown, stall
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 # In the order `lossgrad --help` lists them: the headline first.
 COMMANDS: dict[str, ModuleType] = {

@@ -12,7 +12,6 @@ import argparse
 import json
 import math
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from engine import Value
 from losses import binary_cross_entropy, mse_loss, sigmoid
@@ -20,9 +19,10 @@ from losses import binary_cross_entropy, mse_loss, sigmoid
 from .arguments import binary_label, finite_float, html_path, open_probability
 from .explorer_page import PAGE_TEMPLATE, PLACEHOLDER
 from .output import write_text
+from .scalars import one
 from .terminal import Style, table
 
-__all__ = ["PointGradients", "gradients_at", "explorer_curves", "explorer_html", "add_parser", "run"]
+__all__ = ["PointGradients", "add_parser", "explorer_curves", "explorer_html", "gradients_at", "run"]
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ def _logit(p: float) -> float:
 def _loss_and_grads(loss_fn_name: str, z: float, label: int) -> tuple[float, float, float, float]:
     """Return (p, loss, dL/dp, dL/dz) of one loss through a sigmoid, by backprop from z."""
     logit = Value(z, label="z")
-    p = sigmoid(logit)
-    loss = mse_loss(p, label) if loss_fn_name == "mse" else binary_cross_entropy(p, label)
+    p = one(sigmoid(logit), "explore")
+    loss = one(mse_loss(p, label) if loss_fn_name == "mse" else binary_cross_entropy(p, label), "explore")
     loss.backward()
     return p.data, loss.data, p.grad, logit.grad
 

@@ -20,7 +20,7 @@ from losses import BINARY_LOSSES_ON_LOGIT
 from .arguments import binary_label, finite_float, graph_path, positive_int
 from .output import write_text
 
-__all__ = ["LOSS_NAMES", "build_loss_graph", "combine_svgs", "add_parser", "run"]
+__all__ = ["LOSS_NAMES", "add_parser", "build_loss_graph", "combine_svgs", "run"]
 
 # Command-line names of the binary losses on a logit, with the registry entry each one draws.
 LOSS_NAMES: dict[str, str] = {

@@ -19,9 +19,10 @@ from nn import MLP, SGD, make_moons
 from nn.train import History, fit
 
 from .arguments import nonnegative_float, plot_path, positive_float, positive_int
+from .scalars import one
 from .terminal import ProgressBar, Style
 
-__all__ = ["train_moons", "add_parser", "run"]
+__all__ = ["add_parser", "run", "train_moons"]
 
 
 def train_moons(
@@ -36,7 +37,7 @@ def train_moons(
     model = MLP(2, [16, 16, 1], seed=seed)
     optimizer = SGD(model.parameters(), lr=lr)
     history = fit(
-        model, hinge_loss, X, y, epochs=steps, optimizer=optimizer, l2=l2,
+        model, hinge_loss, X, y, epochs=steps, optimizer=optimizer, l2=l2,  # type: ignore[arg-type]
         lr_schedule=lambda k: lr * (1.0 - 0.9 * k / steps),  # micrograd: 1.0 - 0.9·k/100
         on_epoch=on_step,  # type: ignore[arg-type]
     )
@@ -46,7 +47,7 @@ def train_moons(
 def accuracy_of(model: MLP, X: list[tuple[float, float]], y: list[int]) -> float:
     """Return the fraction of points whose score has the sign of their label."""
     with no_grad():
-        return sum((model(x).data > 0) == (label > 0) for x, label in zip(X, y)) / len(X)
+        return sum((one(model(x), "moons").data > 0) == (label > 0) for x, label in zip(X, y)) / len(X)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
         def score(a: float, b: float) -> float:
             with no_grad():
-                return model([a, b]).data
+                return one(model([a, b]), "moons").data
 
         path = plot_decision_boundary(score, X, y, args.plot, title=f"MLP(2, [16, 16, 1]) on two moons: {100 * accuracy:.0f}% accuracy")
         if not args.json:

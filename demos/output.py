@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["OutputError", "check_output_path", "atomic_path", "write_text", "write_bytes"]
+__all__ = ["OutputError", "atomic_path", "check_output_path", "write_bytes", "write_text"]
 
 
 class OutputError(ValueError):
@@ -83,9 +83,15 @@ def _write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Return path after writing text to it (UTF-8) whole, or leaving it untouched on failure."""
-    return _write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8")
+
+    return _write(path, write)
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Return path after writing data to it whole, or leaving it untouched on failure."""
-    return _write(path, lambda temporary: temporary.write_bytes(data))
+    def write(temporary: Path) -> None:
+        temporary.write_bytes(data)
+
+    return _write(path, write)

@@ -16,7 +16,7 @@ from typing import Any
 from .arguments import MATPLOTLIB_HINT
 from .output import atomic_path, check_output_path
 
-__all__ = ["PlotError", "pyplot", "save_figure", "plot_stall", "plot_gradient_curves", "plot_decision_boundary"]
+__all__ = ["PlotError", "plot_decision_boundary", "plot_gradient_curves", "plot_stall", "pyplot", "save_figure"]
 
 MSE_COLOUR = "#1f6feb"  # the post's explorer: MSE blue
 BCE_COLOUR = "#d1242f"  # cross-entropy red

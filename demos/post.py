@@ -39,10 +39,11 @@ from losses import (
     surprise,
 )
 
+from .scalars import one
 from .showdown import SHOWDOWN_PS, VANISHING_PS, logit_of, showdown_rows, vanishing_rows
 from .terminal import Style, table
 
-__all__ = ["Check", "Section", "post_sections", "add_parser", "run"]
+__all__ = ["Check", "Section", "add_parser", "post_sections", "run"]
 
 AGREE, EXPLAINED, UNEXPLAINED = "agree", "explained", "unexplained"
 MARKS = {AGREE: "✓", EXPLAINED: "≈", UNEXPLAINED: "✗"}
@@ -66,9 +67,9 @@ class Section:
     title: str
     checks: list[Check] = field(default_factory=list)
 
-    def agree(self, what: str, post: str, value: float | Value, spec: str) -> None:
+    def agree(self, what: str, post: str, value: float | Value | list[Value], spec: str) -> None:
         """Add a check that passes when value, formatted with spec, reads exactly as the post printed."""
-        ours = format(float(value), spec).strip()
+        ours = format(one(value, "post").data, spec).strip()
         self.checks.append(Check(what, post, ours, AGREE if ours == post else UNEXPLAINED))
 
     def explain(self, what: str, post: str, ours: str, reason: str, reproduced: bool) -> None:
@@ -88,7 +89,7 @@ class Section:
 def _grad_of_prediction(predictions: Sequence[float], targets: Sequence[float], index: int) -> float:
     """Return d mse_loss / d prediction[index], by backprop."""
     values = [Value(x) for x in predictions]
-    mse_loss(values, targets).backward()
+    one(mse_loss(values, targets), "post").backward()
     return values[index].grad
 
 
@@ -108,13 +109,13 @@ def post_sections(run_stall_demo: bool = True) -> list[Section]:
     # --- When Squared Error Meets Classification
     s = Section("When Squared Error Meets Classification")
     z = Value(-4.5, label="z")
-    p = sigmoid(z)
+    p = one(sigmoid(z), "post")
     s.agree("p = sigmoid(-4.5)", "0.010987", p, ".6f")
     s.agree('"Model says 1.1% chance of spam" (p in %)', "1.1", 100 * p.data, ".1f")
     confidence = 100 * (1 - p.data)
     s.explain('"99% confident this email isn\'t spam" (1 - p in %)', "99", f"{confidence:.1f}",
               "rounded to the nearest percent", f"{confidence:.0f}" == "99")
-    mse = mse_loss(p, 1)
+    mse = one(mse_loss(p, 1), "post")
     s.agree("MSE on the probability (p - 1)²", "0.978147", mse, ".6f")
     mse.backward()
     s.agree("Prediction printed with :.4f", "0.0110", p, ".4f")
@@ -150,10 +151,10 @@ def post_sections(run_stall_demo: bool = True) -> list[Section]:
     for q, post_loss in [(0.99, "0.0101"), (0.9, "0.1054"), (0.5, "0.6931"), (0.1, "2.3026"), (0.01, "4.6052")]:
         s.agree(f"-log(p) at p = {q:.2f}", post_loss, binary_cross_entropy(q, 1), ".4f")
     s.agree("binary_cross_entropy(0.011, 1)", "4.5099", binary_cross_entropy(0.011, 1), ".4f")
-    at_example = binary_cross_entropy(sigmoid(-4.5), 1)
+    at_example = one(binary_cross_entropy(sigmoid(-4.5), 1), "post")
     s.explain("BCE at the running example p = sigmoid(-4.5) = 0.010987", "4.5099", f"{at_example.data:.4f}",
               "the post rounded p to 0.011 before computing BCE",
-              f"{binary_cross_entropy(round(sigmoid(-4.5).data, 3), 1).data:.4f}" == "4.5099")
+              f"{one(binary_cross_entropy(round(one(sigmoid(-4.5), 'post').data, 3), 1), 'post').data:.4f}" == "4.5099")
     s.agree('"Much higher than MSE\'s 0.978"', "0.978", mse, ".3f")
     sections.append(s)
 
@@ -174,8 +175,8 @@ def post_sections(run_stall_demo: bool = True) -> list[Section]:
     s.agree("H([0.99, 0.01]) loaded coin", "0.0560", entropy([0.99, 0.01]), ".4f")
     s.agree("H([1.0, 0.0]) sure thing", "0.0000", entropy([1.0, 0.0]), ".4f")
     P, Q_good, Q_bad = [0.9, 0.1], [0.8, 0.2], [0.5, 0.5]
-    h_p = entropy(P)
-    h_good, h_bad = cross_entropy(P, Q_good), cross_entropy(P, Q_bad)
+    h_p = one(entropy(P), "post")
+    h_good, h_bad = one(cross_entropy(P, Q_good), "post"), one(cross_entropy(P, Q_bad), "post")
     s.agree("H(P), P = [0.9, 0.1]", "0.3251", h_p, ".4f")
     s.agree("H(P, Q_good), Q_good = [0.8, 0.2]", "0.3618", h_good, ".4f")
     s.agree("H(P, Q_bad), Q_bad = [0.5, 0.5]", "0.6931", h_bad, ".4f")
@@ -191,7 +192,7 @@ def post_sections(run_stall_demo: bool = True) -> list[Section]:
     logits = [Value(x, label=f"z{k}") for k, x in enumerate([2.0, 1.0, 0.5, -1.0, 0.1])]
     y_true = [0, 0, 1, 0, 0]
     probs = softmax(logits)
-    loss = categorical_cross_entropy(y_true, probs)
+    loss = one(categorical_cross_entropy(y_true, probs), "post")
     shown = "[" + " ".join(f"{round(q.data, 4):.4f}" for q in probs) + "]"
     s.checks.append(Check("Probabilities (np.round(probs, 4))", "[0.5585 0.2055 0.1246 0.0278 0.0835]", shown,
                           AGREE if shown == "[0.5585 0.2055 0.1246 0.0278 0.0835]" else UNEXPLAINED))

@@ -29,12 +29,12 @@ from .terminal import Style, table
 __all__ = [
     "SHOWDOWN_PS",
     "VANISHING_PS",
-    "logit_of",
-    "sigmoid_derivative",
-    "showdown_rows",
-    "vanishing_rows",
     "add_parser",
+    "logit_of",
     "run",
+    "showdown_rows",
+    "sigmoid_derivative",
+    "vanishing_rows",
 ]
 
 SHOWDOWN_PS = (0.01, 0.05, 0.20, 0.50, 0.80, 0.95, 0.99)

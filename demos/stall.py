@@ -26,7 +26,6 @@ import argparse
 import json
 import math
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,11 +36,12 @@ from losses import binary_cross_entropy, mse_loss
 from nn import SGD, Neuron, make_blobs
 
 from .arguments import fraction, plot_path, positive_float, positive_int
+from .scalars import one
 from .terminal import Style, table
 
-__all__ = ["StallConfig", "Run", "StallResult", "confidently_wrong_start", "run_stall", "add_parser", "run"]
+__all__ = ["Run", "StallConfig", "StallResult", "add_parser", "confidently_wrong_start", "run", "run_stall"]
 
-LOSSES: dict[str, Callable[[Sequence[Value], Sequence[int]], Value]] = {
+LOSSES: dict[str, Callable[..., Value | list[Value]]] = {
     "MSE": mse_loss,
     "BCE": binary_cross_entropy,
 }
@@ -157,7 +157,7 @@ def _train(
     began = time.perf_counter()
     for epoch in range(config.epochs + 1):
         predictions = [neuron(x) for x in X]
-        loss = loss_fn(predictions, y)
+        loss = one(loss_fn(predictions, y), "stall")
         optimizer.zero_grad()
         loss.backward()
         run.loss.append(loss.data)
@@ -216,8 +216,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         from .plots import plot_stall
 
-        histories = {
-            name: {"epoch": list(range(len(r.loss))), "loss": r.loss, "accuracy": r.accuracy, "mean_abs_grad": r.mean_abs_grad}
+        histories: dict[str, dict[str, list[float]]] = {
+            name: {"epoch": [float(e) for e in range(len(r.loss))], "loss": r.loss, "accuracy": r.accuracy, "mean_abs_grad": r.mean_abs_grad}
             for name, r in result.runs.items()
         }
         path = plot_stall(histories, args.plot, config.target)
@@ -285,11 +285,11 @@ def _print_report(result: StallResult, every: int | None, style: Style) -> None:
     print(style.dim(f"* first epoch at or above the target accuracy of {100 * config.target:g}%"))
     print()
     for name in ("MSE", "BCE"):
-        epoch = reached[name]
-        if epoch is None:
+        reached_at = reached[name]
+        if reached_at is None:
             print(f"{name} did not reach {100 * config.target:g}% accuracy within {result.epochs} epochs (>{result.epochs})")
         else:
-            print(f"{name} reached {100 * config.target:g}% accuracy at epoch {epoch}")
+            print(f"{name} reached {100 * config.target:g}% accuracy at epoch {reached_at}")
     ratio, lower_bound = result.speedup()
     start_push = mse.mean_abs_grad[0], bce.mean_abs_grad[0]
     print(f"at the start, the mean push on the logit was {start_push[0]:.4f} under MSE and {start_push[1]:.4f} under BCE "

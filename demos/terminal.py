@@ -10,9 +10,9 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import ClassVar, TextIO
 
-__all__ = ["Style", "table", "ProgressBar", "visible_width"]
+__all__ = ["ProgressBar", "Style", "table", "visible_width"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -25,7 +25,7 @@ def visible_width(text: str) -> int:
 class Style:
     """Colours for terminal text; every method returns its text unchanged when colour is off."""
 
-    _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
+    _CODES: ClassVar[dict[str, str]] = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import demos.cli as cli
+from demos import cli
 from demos.cli import COMMANDS, main
 from demos.explore import explorer_curves, explorer_html, gradients_at
 from demos.output import OutputError, atomic_path, check_output_path, write_text
@@ -27,7 +27,7 @@ def run_module(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("NO_COLOR", None)
     return subprocess.run([sys.executable, "-m", "demos", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+                          text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
 
 
 def svg_texts(path_or_text: Path | str) -> list[str]:
@@ -175,10 +175,9 @@ def test_check_output_path(tmp_path: Path) -> None:
 def test_atomic_write_replaces_whole_or_leaves_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
     write_text(target, "first version\n")
-    with pytest.raises(RuntimeError, match="disk on fire"):
-        with atomic_path(target) as temporary:
-            temporary.write_text("half a fi", encoding="utf-8")
-            raise RuntimeError("disk on fire")
+    with pytest.raises(RuntimeError, match="disk on fire"), atomic_path(target) as temporary:
+        temporary.write_text("half a fi", encoding="utf-8")
+        raise RuntimeError("disk on fire")
     assert target.read_text(encoding="utf-8") == "first version\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary left behind
     write_text(target, "second version\n")
@@ -200,7 +199,8 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     assert Style.for_stream(FakeTerminal()).enabled  # type: ignore[arg-type]
-    assert not Style.for_stream(open(os.devnull, "w")).enabled
+    with open(os.devnull, "w") as pipe_like:
+        assert not Style.for_stream(pipe_like).enabled
     monkeypatch.setenv("NO_COLOR", "1")
     assert not Style.for_stream(FakeTerminal()).enabled  # type: ignore[arg-type]
     painted = Style(True).bad("x")
