@@ -106,7 +106,8 @@ def table(
         column = 0
         for title, span in groups:
             width = sum(widths[column : column + span]) + len(gap) * (span - 1)
-            parts.append(title.center(width) if title else " " * width)
+            pad = max(0, width - visible_width(title))
+            parts.append(" " * (pad // 2) + title + " " * (pad - pad // 2))  # centred by visible width
             column += span
         lines.append(gap.join(parts).rstrip())
     lines.append(line(headers))

@@ -210,6 +210,9 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
 def test_table_aligns_visible_columns_even_with_colour() -> None:
     lines = table(["a", "bb"], [[Style(True).good("1"), "22"], ["333", "4"]])
     assert [visible_width(line) for line in lines] == [7, 7, 7, 7]
+    plain = table(["x", "a", "b"], [["1", "2", "3"]], groups=[("", 1), ("AB", 2)])
+    coloured = table(["x", "a", "b"], [["1", "2", "3"]], groups=[("", 1), (Style(True).bad("AB"), 2)])
+    assert plain[0] == "    AB" and visible_width(coloured[0]) == len(plain[0])
     with pytest.raises(ValueError, match="every row must have 2 cells"):
         table(["a", "b"], [["1"]])
 
