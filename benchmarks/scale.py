@@ -1,8 +1,11 @@
 """Depth, growth and leaks: a long chain of operations, and memory over many training steps.
 
-- `chain_time` builds ``y = y + 1e-6`` n times from a leaf, backpropagates, and frees the graph,
-  returning the seconds each part took (micrograd's recursive sort fails at about 1,000 nodes).
-- `chain_peak_bytes` does the same under tracemalloc and returns the peak memory it took.
+- `chain_time` builds ``y = y + step`` n times (``step`` a leaf Value holding 1e-6, so each
+  operation makes exactly one node), backpropagates, and frees the graph, returning the seconds
+  each part took (micrograd's recursive sort fails at about 1,000 nodes).
+- `chain_peak_bytes` does the same under tracemalloc and returns the memory it took; with
+  ``number_operand=True`` the chain is ``y = y + 1e-6`` instead, where every operation also wraps
+  the number in a Constant node.
 - `training_memory` trains the moons workload in a fresh Python process and returns its memory
   after a given number of steps (a leak shows up as memory that keeps growing).
 """
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from engine import Value
 
-__all__ = ["ChainTimes", "build_chain", "chain_time", "chain_peak_bytes", "training_memory"]
+__all__ = ["Chain", "ChainTimes", "build_chain", "chain_time", "chain_peak_bytes", "training_memory"]
 
 STEP = 1e-6  # what each operation of the chain adds
 
@@ -40,41 +43,60 @@ class ChainTimes:
         return self.build + self.backward + self.free
 
 
-def build_chain(nodes: int) -> tuple[Value, Value]:
-    """Return (leaf, root) of the chain ``leaf + 1e-6 + 1e-6 + ...`` with `nodes` additions."""
-    leaf = Value(1.0, label="x")
-    root = leaf
-    for _ in range(nodes):
-        root = root + STEP
-    return leaf, root
+@dataclass(frozen=True)
+class Chain:
+    """A chain ``root = start + step + step + ...`` of `operations` additions."""
+
+    start: Value
+    step: Value | float
+    root: Value
+    operations: int
+
+    def check(self) -> None:
+        """Raise RuntimeError unless backward gave the exact gradients: 1 for start, n for step."""
+        expected = 1.0 + self.operations * STEP
+        wrong = abs(self.root.data - expected) > 1e-9 * max(1.0, expected) or self.start.grad != 1.0
+        if isinstance(self.step, Value):
+            wrong = wrong or self.step.grad != float(self.operations)  # n additions of 1.0: exact
+        if wrong:
+            step_grad = self.step.grad if isinstance(self.step, Value) else "-"
+            raise RuntimeError(
+                f"chain of {self.operations}: got data {self.root.data!r} (expected about {expected!r}), "
+                f"gradients {self.start.grad!r} for start (expected 1.0) and {step_grad!r} for step "
+                f"(expected {float(self.operations)!r})"
+            )
 
 
-def _check_chain(leaf: Value, root: Value, nodes: int) -> None:
-    """Raise RuntimeError unless the chain computed its value and gradient correctly."""
-    expected = 1.0 + nodes * STEP
-    if abs(root.data - expected) > 1e-9 * max(1.0, nodes * STEP) or leaf.grad != 1.0:
-        raise RuntimeError(
-            f"chain of {nodes}: got data {root.data!r} (expected about {expected!r}) "
-            f"and leaf gradient {leaf.grad!r} (expected 1.0)"
-        )
+def build_chain(operations: int, number_operand: bool = False) -> Chain:
+    """Return the chain ``start + step + ... + step`` of `operations` additions (not yet backpropagated).
+
+    ``step`` is a leaf Value (one new node per operation), or with ``number_operand`` the float
+    1e-6 (which each addition wraps as a Constant: two new nodes per operation).
+    """
+    start = Value(1.0, label="start")
+    step: Value | float = STEP if number_operand else Value(STEP, label="step")
+    root = start
+    for _ in range(operations):
+        root = root + step
+    return Chain(start, step, root, operations)
 
 
 def chain_time(nodes: int) -> ChainTimes:
     """Return the time to build, backpropagate and free a chain of `nodes` operations (gc at defaults)."""
     gc.collect()
     start = time.perf_counter()
-    leaf, root = build_chain(nodes)
+    chain = build_chain(nodes)
     built = time.perf_counter()
-    root.backward()
+    chain.root.backward()
     backpropagated = time.perf_counter()
-    _check_chain(leaf, root, nodes)
+    chain.check()
     checked = time.perf_counter()
-    del root
+    del chain
     freed = time.perf_counter()
     return ChainTimes(nodes, built - start, backpropagated - built, freed - checked)
 
 
-def chain_peak_bytes(nodes: int) -> tuple[int, int]:
+def chain_peak_bytes(nodes: int, number_operand: bool = False) -> tuple[int, int]:
     """Return (bytes held by the built chain, peak bytes while building and backpropagating it)."""
     gc.collect()
     was_tracing = tracemalloc.is_tracing()
@@ -83,12 +105,12 @@ def chain_peak_bytes(nodes: int) -> tuple[int, int]:
     try:
         tracemalloc.reset_peak()
         before, _ = tracemalloc.get_traced_memory()
-        leaf, root = build_chain(nodes)
+        chain = build_chain(nodes, number_operand)
         held, _ = tracemalloc.get_traced_memory()
-        root.backward()
+        chain.root.backward()
         _, peak = tracemalloc.get_traced_memory()
-        _check_chain(leaf, root, nodes)
-        del root
+        chain.check()
+        del chain
     finally:
         if not was_tracing:
             tracemalloc.stop()

@@ -78,9 +78,20 @@ def test_chain_measurements_check_the_gradient_and_count_memory() -> None:
     assert times.nodes == 2_000 and times.build > 0 and times.backward > 0
     held, peak = scale.chain_peak_bytes(2_000)
     assert 0 < held <= peak
-    leaf, root = scale.build_chain(10)
-    root.backward()
-    assert leaf.grad == 1.0 and root.data == pytest.approx(1.0 + 10e-6)
+    number_held, _ = scale.chain_peak_bytes(2_000, number_operand=True)
+    assert number_held > held  # a Constant per operation
+    chain = scale.build_chain(10)
+    chain.root.backward()
+    chain.check()
+    assert chain.start.grad == 1.0 and chain.step.grad == 10.0 and chain.root.data == pytest.approx(1.0 + 10e-6)
+
+
+def test_chain_check_catches_a_wrong_gradient() -> None:
+    chain = scale.build_chain(10)
+    chain.root.backward()
+    chain.root.backward()  # leaves accumulate: now twice the gradients
+    with pytest.raises(RuntimeError, match="chain of 10: .* 2.0 for start"):
+        chain.check()
 
 
 def _run_benchmarks(*arguments: str, hide_micrograd: bool = False) -> subprocess.CompletedProcess[str]:
