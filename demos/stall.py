@@ -184,7 +184,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     defaults = StallConfig()
     parser = subparsers.add_parser(
         "stall",
-        help="the headline: from a confidently wrong start, MSE stalls for hundreds of epochs, cross-entropy learns in a few",
+        help="the headline: from the same confidently wrong start, cross-entropy learns in tens of epochs, MSE stalls for hundreds",
         description=(
             "Train one sigmoid neuron on a seeded two-class 2-D data set twice, from the same confidently wrong "
             "start (positives at p = 0.01, negatives at p = 0.99), with the same optimizer (full-batch gradient "
