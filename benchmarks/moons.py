@@ -11,6 +11,7 @@ so they compute the same losses step after step; `max_loss_difference` checks th
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Sequence
 from types import ModuleType
@@ -135,11 +136,13 @@ class MicrogradMoons:
     def __init__(
         self, micrograd: ModuleType, parameters: Sequence[float], X: Sequence[Point], y: Sequence[int]
     ) -> None:
-        self.Value = micrograd.engine.Value
+        engine_module = importlib.import_module(f"{micrograd.__name__}.engine")
+        nn_module = importlib.import_module(f"{micrograd.__name__}.nn")
+        self.Value = engine_module.Value
         state = random.getstate()
         random.seed(WEIGHT_SEED)
         try:
-            self.model = micrograd.nn.MLP(INPUTS, LAYER_SIZES)
+            self.model = nn_module.MLP(INPUTS, LAYER_SIZES)
         finally:
             random.setstate(state)
         self.own_initial_parameters = [p.data for p in self.model.parameters()]

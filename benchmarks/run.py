@@ -2,7 +2,7 @@
 
 ``python -m benchmarks`` prints, for each target, lossgrad's figure, the reference it is compared
 with, the ratio, the target and pass or fail (with how far off a miss is). ``--json`` prints the
-same as JSON, ``--quick`` runs a smaller version in a few seconds (a smoke test, not figures to
+same as JSON and ``--markdown`` as a Markdown table, ``--quick`` runs a smaller version in a few seconds (a smoke test, not figures to
 quote), ``--strict`` exits 1 when a target is missed.
 
 Timings use ``time.perf_counter``, several repeats and their median, with Python's garbage
@@ -30,7 +30,7 @@ from types import ModuleType
 
 from . import moons, scale
 
-__all__ = ["Row", "Settings", "main", "measure", "format_table"]
+__all__ = ["Row", "Settings", "main", "measure", "format_table", "format_markdown"]
 
 MICROGRAD_PIN = "micrograd==0.1.0"
 LOSS_TOLERANCE = 1e-9
@@ -138,6 +138,21 @@ def machine() -> dict[str, object]:
     }
 
 
+def format_markdown(rows: Sequence[Row], info: dict[str, object]) -> str:
+    """Return the rows as a Markdown table (for the README), the machine on the line above it."""
+    lines = [
+        f"Python {info['python']} ({info['implementation']}), {info['cpu_count']} CPUs, {info['platform']}; "
+        "medians of repeats, gc at its defaults.",
+        "",
+        "| measure | lossgrad | reference | ratio | target | result |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        cells = (r.name, r.lossgrad, r.reference, r.ratio, r.target, r.result)
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
 def format_table(rows: Sequence[Row], info: dict[str, object]) -> str:
     """Return the rows as an aligned text table, with the machine on the first lines."""
     header = ("measure", "lossgrad", "reference", "ratio", "target", "result")
@@ -219,7 +234,7 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
     same_as_handwritten = worst <= LOSS_TOLERANCE
     rows.append(
         Row(
-            f"moons: same loss as hand-written, steps 1-{steps}",
+            f"moons: same loss as hand-written ({steps} steps)",
             f"max |diff| {worst:.1e}",
             "hand-written loop",
             "-",
@@ -239,7 +254,7 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
         same_as_micrograd = worst <= LOSS_TOLERANCE and weights_match
         rows.append(
             Row(
-                f"moons: same loss as micrograd, steps 1-{steps}",
+                f"moons: same loss as micrograd ({steps} steps)",
                 f"max |diff| {worst:.1e}",
                 f"micrograd {micrograd.__version__ if hasattr(micrograd, '__version__') else '0.1.0'}",
                 "-",
@@ -265,7 +280,7 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
         passed = speedup >= 100.0
         rows.append(
             Row(
-                "moons: time per training step vs micrograd",
+                "moons: step time vs micrograd",
                 _ms(lossgrad_step),
                 f"{_ms(median['micrograd'])} (micrograd)",
                 f"{speedup:.1f}x faster",
@@ -278,14 +293,14 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
         )
     else:
         note = why_no_micrograd if micrograd is None else "micrograd computed different losses: not timed"
-        rows.append(Row("moons: time per training step vs micrograd", _ms(lossgrad_step), "-", "-",
+        rows.append(Row("moons: step time vs micrograd", _ms(lossgrad_step), "-", "-",
                         ">= 100x faster", None, note))
 
     slowdown = lossgrad_step / median["hand-written"]
     passed = same_as_handwritten and slowdown <= 3.0
     rows.append(
         Row(
-            "moons: time per training step vs hand-written",
+            "moons: step time vs hand-written",
             _ms(lossgrad_step),
             f"{_ms(median['hand-written'])} (hand-written)",
             f"{slowdown:.1f}x slower",
@@ -311,7 +326,7 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
         reference = f"micrograd: {why_no_micrograd}"
     rows.append(
         Row(
-            f"chain of {nodes:,} operations (y = y + step): build + backward",
+            f"chain of {nodes:,} ops: build + backward",
             f"{times.build + times.backward:.2f} s",
             reference,
             "-",
@@ -328,7 +343,7 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
     passed = per_node < 250.0
     rows.append(
         Row(
-            f"chain of {nodes:,}: peak memory per node",
+            f"chain of {nodes:,} ops: peak memory",
             f"{per_node:.0f} B/node (graph {held / nodes:.0f})",
             f"y + 1e-6: {number_peak / nodes:.0f} B/op, 2 nodes/op",
             "-",
@@ -350,7 +365,7 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
     passed = spread <= 1.5
     rows.append(
         Row(
-            f"chain time per node, {smallest:,} to {largest:,} nodes",
+            f"chain time per node, {smallest:,} to {largest:,}",
             " / ".join(f"{t * 1e9:.0f}" for t in per_node_times.values()) + " ns",
             "sizes " + " / ".join(f"{s:.0e}" for s in per_node_times).replace("e+0", "e"),
             f"{spread:.2f}x max/min",
@@ -373,7 +388,7 @@ def measure_leak(settings: Settings) -> list[Row]:
     passed = abs(ratio - 1.0) <= 0.05 and abs(block_ratio - 1.0) <= 0.05
     return [
         Row(
-            f"no leak: memory after {late:,} moons steps vs {early:,}",
+            f"no leak: memory, {late:,} vs {early:,} moons steps",
             f"{after / 2**20:.1f} MiB RSS",
             f"{before / 2**20:.1f} MiB RSS",
             f"{ratio:.3f} (blocks {block_ratio:.3f})",
@@ -455,7 +470,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Measure lossgrad against micrograd 0.1.0 and a hand-written loop; print a table of targets.",
     )
     parser.add_argument("--quick", action="store_true", help="a smaller run in seconds (a smoke test; figures not to quote)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    output.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
     parser.add_argument("--without-micrograd", action="store_true", help="skip micrograd even when it is installed")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any target is missed")
     return parser
@@ -474,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = {"machine": info, "quick": settings.quick, "checks_hold": checks_hold,
                   "targets_met": targets_met, "rows": [asdict(row) | {"result": row.result} for row in rows]}
         print(json.dumps(report, indent=2))
+    elif args.markdown:
+        print(format_markdown(rows, info))
     else:
         print(format_table(rows, info))
         if settings.quick:

@@ -156,3 +156,12 @@ def test_exit_status_follows_the_checks_and_strict_targets(
     out = capsys.readouterr().out
     assert ("FAIL" in out) == (not (check_passes and target_met))
     assert "skipped: pending" in out
+
+
+def test_markdown_table_has_one_line_per_row(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(run, "measure", lambda settings, use_micrograd=True: _fake_rows(True, False))
+    assert run.main(["--markdown"]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
+    assert table[0] == "| measure | lossgrad | reference | ratio | target | result |"
+    assert len(table) == 2 + 3 and all(line.count(" | ") == 5 for line in table)
+    assert "| a target | x | y | 2x | >= 100x | FAIL |" in table
