@@ -110,7 +110,7 @@ def test_quick_run_prints_the_table_of_targets() -> None:
     assert "CPUs" in out and "Python 3." in out
     header = next(line for line in out.splitlines() if line.startswith("measure"))
     assert header.split() == ["measure", "lossgrad", "reference", "ratio", "target", "result"]
-    for measure in ("same loss as hand-written", "vs hand-written", "vs micrograd", "peak memory per node",
+    for measure in ("same loss as hand-written", "vs hand-written", "vs micrograd", "peak memory",
                     "chain time per node", "no leak"):
         assert measure in out
     assert "skipped (--without-micrograd)" in out
@@ -128,7 +128,7 @@ def test_quick_json_run_without_micrograd_installed_skips_only_the_micrograd_row
     assert all("pip install micrograd==0.1.0" in row["note"] for row in micrograd_rows)
     measured = [row for row in rows.values() if "micrograd" not in row["name"] and "stall" not in row["name"]]
     assert len(measured) >= 6 and all(isinstance(row["passed"], bool) for row in measured)
-    assert rows["moons: time per training step vs hand-written"]["figures"]["lossgrad_seconds"] > 0
+    assert rows["moons: step time vs hand-written"]["figures"]["lossgrad_seconds"] > 0
 
 
 def _fake_rows(check_passes: bool, target_met: bool) -> list[run.Row]:
