@@ -171,19 +171,31 @@ class MicrogradMoons:
 
 
 class HandwrittenMoons:
-    """The workload as lists and loops with hand-written derivatives (`HandwrittenMLP`)."""
+    """The workload as lists and loops with hand-written derivatives (`HandwrittenMLP`).
+
+    ``skip_zero_gradients=False`` gives the plainer loop that multiplies through zero gradients.
+    """
 
     name = "hand-written"
 
-    def __init__(self, parameters: Sequence[float], X: Sequence[Point], y: Sequence[int]) -> None:
+    def __init__(
+        self,
+        parameters: Sequence[float],
+        X: Sequence[Point],
+        y: Sequence[int],
+        skip_zero_gradients: bool = True,
+    ) -> None:
         self.model = HandwrittenMLP.from_parameters(INPUTS, LAYER_SIZES, parameters)
         self.X = [tuple(x) for x in X]
         self.y = list(y)
         self.steps = 0
+        self.skip_zero_gradients = skip_zero_gradients
+        if not skip_zero_gradients:
+            self.name = "hand-written, no skipping"
 
     def step(self) -> float:
         """Return the loss before the update, after taking one full training step."""
-        loss = self.model.train_step(self.X, self.y, learning_rate(self.steps))
+        loss = self.model.train_step(self.X, self.y, learning_rate(self.steps), self.skip_zero_gradients)
         self.steps += 1
         return loss
 

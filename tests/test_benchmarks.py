@@ -20,14 +20,17 @@ from benchmarks.handwritten import HandwrittenMLP  # noqa: E402
 MOONS_PARAMETERS = 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1  # 337
 
 
-def _fresh_pair() -> tuple[moons.LossgradMoons, moons.HandwrittenMoons]:
+def _fresh_pair(skip_zero_gradients: bool = True) -> tuple[moons.LossgradMoons, moons.HandwrittenMoons]:
     X, y = moons.moons_data()
     start = moons.micrograd_initial_parameters()
-    return moons.LossgradMoons(start, X, y), moons.HandwrittenMoons(start, X, y)
+    return moons.LossgradMoons(start, X, y), moons.HandwrittenMoons(start, X, y, skip_zero_gradients)
 
 
-def test_handwritten_loop_and_lossgrad_give_the_same_loss_at_each_of_the_first_10_steps() -> None:
-    lossgrad, handwritten = _fresh_pair()
+@pytest.mark.parametrize("skip_zero_gradients", [True, False])
+def test_handwritten_loop_and_lossgrad_give_the_same_loss_at_each_of_the_first_10_steps(
+    skip_zero_gradients: bool,
+) -> None:
+    lossgrad, handwritten = _fresh_pair(skip_zero_gradients)
     losses = []
     for step in range(10):
         ours, theirs = lossgrad.step(), handwritten.step()
@@ -113,7 +116,7 @@ def test_quick_run_prints_the_table_of_targets() -> None:
     for measure in ("same loss as hand-written", "vs hand-written", "vs micrograd", "peak memory",
                     "chain time per node", "no leak"):
         assert measure in out
-    assert "skipped (--without-micrograd)" in out
+    assert "skipped: --without-micrograd" in out
 
 
 def test_quick_json_run_without_micrograd_installed_skips_only_the_micrograd_rows() -> None:
@@ -126,9 +129,14 @@ def test_quick_json_run_without_micrograd_installed_skips_only_the_micrograd_row
     micrograd_rows = [row for name, row in rows.items() if "micrograd" in name]
     assert micrograd_rows and all(row["passed"] is None for row in micrograd_rows)
     assert all("pip install micrograd==0.1.0" in row["note"] for row in micrograd_rows)
-    measured = [row for row in rows.values() if "micrograd" not in row["name"] and "stall" not in row["name"]]
+    measured = [
+        row for row in rows.values()
+        if "micrograd" not in row["name"] and "stall" not in row["name"] and not row["info"]
+    ]
     assert len(measured) >= 6 and all(isinstance(row["passed"], bool) for row in measured)
     assert rows["moons: step time vs hand-written"]["figures"]["lossgrad_seconds"] > 0
+    context = rows["moons: step time vs hand-written, no skipping"]
+    assert context["info"] is True and context["result"].startswith("info")
 
 
 def _fake_rows(check_passes: bool, target_met: bool) -> list[run.Row]:
