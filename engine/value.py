@@ -109,13 +109,10 @@ class Value:
     _stamp: int
 
     def __init__(self, data: object, label: str = "") -> None:
-        if isinstance(data, Value):
-            raise TypeError(
-                f"Value: data must be a real number, got a Value ({data!r}); use it directly"
-            )
-        if not isinstance(label, str):
+        # A float that is not NaN (the common case) is stored as it is; anything else is checked.
+        self.data = data if type(data) is float and data == data else _to_float(data, "Value")
+        if type(label) is not str:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        self.data = _to_float(data, "Value")
         self.grad = 0.0
         self.label = label
         self.op = ""
@@ -391,20 +388,6 @@ class Constant(Value):
     """
 
     __slots__ = ()
-
-    def __init__(self, data: object, label: str = "") -> None:
-        if type(data) is float:  # fast path: operators wrap many floats
-            self.data = data
-            if data != data:
-                raise ValueError("Value: data must not be NaN")
-            self.grad = 0.0
-            self.label = label
-            self.op = ""
-            self.children = ()
-            self._backward = None
-            self._stamp = _next_stamp()
-        else:
-            super().__init__(data, label)
 
 
 def _data(other: Operand, where: str) -> float:
