@@ -379,24 +379,34 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
         )
     )
 
-    per_node_times: dict[int, float] = {}
-    for size in settings.growth_sizes:
-        repeats = max(3, min(30, 300_000 // size)) if not settings.quick else max(1, min(5, 20_000 // size))
-        totals = [scale.chain_time(size).total for _ in range(repeats)]
-        per_node_times[size] = statistics.median(totals) / size
-    smallest, largest = min(settings.growth_sizes), max(settings.growth_sizes)
+    def seconds_per_node(size: int, repeats: int) -> float:
+        return statistics.median(scale.chain_time(size).total for _ in range(repeats)) / size
+
+    def repeats_for(size: int) -> int:
+        return max(3, min(30, 300_000 // size)) if not settings.quick else max(1, min(5, 20_000 // size))
+
+    per_node_times = {size: seconds_per_node(size, repeats_for(size)) for size in settings.growth_sizes}
+    # The same without the cyclic garbage collector, to show how much of the growth is its doing.
+    gc.disable()
+    try:
+        without_gc = {size: seconds_per_node(size, max(1, repeats_for(size) // 3)) for size in settings.growth_sizes}
+    finally:
+        gc.enable()
     spread = max(per_node_times.values()) / min(per_node_times.values())
+    spread_without_gc = max(without_gc.values()) / min(without_gc.values())
     passed = spread <= 1.5
     rows.append(
         Row(
-            f"chain time per node, {smallest:,} to {largest:,}",
+            "chain time per node at " + " / ".join(f"{size:.0e}".replace("e+0", "e") for size in per_node_times),
             " / ".join(f"{t * 1e9:.0f}" for t in per_node_times.values()) + " ns",
-            "sizes " + " / ".join(f"{s:.0e}" for s in per_node_times).replace("e+0", "e"),
+            f"gc disabled: {spread_without_gc:.2f}x",
             f"{spread:.2f}x max/min",
             "<= 1.5x",
             passed,
             "" if passed else _short_by(spread, 1.5, at_least=False),
-            figures={"seconds_per_node": {str(k): v for k, v in per_node_times.items()}, "spread": spread},
+            figures={"sizes": list(per_node_times), "seconds_per_node": list(per_node_times.values()),
+                     "spread": spread, "seconds_per_node_gc_disabled": list(without_gc.values()),
+                     "spread_gc_disabled": spread_without_gc},
         )
     )
     return rows
