@@ -18,8 +18,9 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
-__all__ = ["HandwrittenMLP", "REGULARIZATION"]
+__all__ = ["REGULARIZATION", "HandwrittenMLP"]
 
 # micrograd's demo: loss = mean hinge + REGULARIZATION · Σ p².
 REGULARIZATION = 1e-4
@@ -55,7 +56,7 @@ class HandwrittenMLP:
         weights: list[list[list[float]]] = []
         biases: list[list[float]] = []
         sizes = [nin, *nouts]
-        for fan_in, width in zip(sizes, sizes[1:]):
+        for fan_in, width in pairwise(sizes):
             layer_weights, layer_biases = [], []
             for _ in range(width):
                 layer_weights.append([next(values) for _ in range(fan_in)])

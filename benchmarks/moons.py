@@ -14,8 +14,9 @@ from __future__ import annotations
 import importlib
 import random
 from collections.abc import Sequence
+from itertools import pairwise
 from types import ModuleType
-from typing import Protocol
+from typing import Protocol, cast
 
 import engine
 from nn import MLP, SGD
@@ -26,15 +27,15 @@ from .handwritten import REGULARIZATION, HandwrittenMLP
 __all__ = [
     "INPUTS",
     "LAYER_SIZES",
-    "MoonsWorkload",
+    "HandwrittenMoons",
     "LossgradMoons",
     "MicrogradMoons",
-    "HandwrittenMoons",
+    "MoonsWorkload",
+    "learning_rate",
     "load_micrograd",
+    "max_loss_difference",
     "micrograd_initial_parameters",
     "moons_data",
-    "learning_rate",
-    "max_loss_difference",
 ]
 
 INPUTS = 2
@@ -60,8 +61,8 @@ class MoonsWorkload(Protocol):
 def load_micrograd() -> ModuleType | None:
     """Return the installed micrograd package if it is version 0.1.0's engine and nn, else None."""
     try:
-        import micrograd.engine
-        import micrograd.nn
+        import micrograd.engine  # type: ignore[import-untyped]
+        import micrograd.nn  # type: ignore[import-untyped]
     except ImportError:
         return None
     return micrograd
@@ -87,7 +88,7 @@ def micrograd_initial_parameters(seed: int = WEIGHT_SEED) -> list[float]:
     rng = random.Random(seed)
     sizes = [INPUTS, *LAYER_SIZES]
     parameters: list[float] = []
-    for fan_in, width in zip(sizes, sizes[1:]):
+    for fan_in, width in pairwise(sizes):
         for _ in range(width):
             parameters.extend(rng.uniform(-1.0, 1.0) for _ in range(fan_in))
             parameters.append(0.0)
@@ -115,7 +116,7 @@ class LossgradMoons:
 
     def step(self) -> float:
         """Return the loss before the update, after taking one full training step."""
-        scores = [self.model(x) for x in self.X]
+        scores = [cast(engine.Value, self.model(x)) for x in self.X]  # one output: a Value
         hinge = [(1.0 - label * score).relu() for label, score in zip(self.y, scores)]
         data_loss = engine.sum(hinge) * (1.0 / len(hinge))
         regularization = REGULARIZATION * engine.sum([p * p for p in self.parameters])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib
 import io
 import json
 import os
@@ -27,10 +28,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from types import ModuleType
+from typing import Any
 
 from . import moons, scale
 
-__all__ = ["Row", "Settings", "main", "measure", "format_table", "format_markdown"]
+__all__ = ["Row", "Settings", "format_markdown", "format_table", "main", "measure"]
 
 MICROGRAD_PIN = "micrograd==0.1.0"
 LOSS_TOLERANCE = 1e-9
@@ -122,8 +124,9 @@ def _short_by(ratio: float, target: float, at_least: bool) -> str:
     return f"{factor:.2f}x short of the target"
 
 
-def machine() -> dict[str, object]:
+def machine() -> dict[str, Any]:
     """Return what the figures depend on: Python, processor count, platform, gc thresholds."""
+    usable: int | None
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
@@ -140,11 +143,13 @@ def machine() -> dict[str, object]:
     }
 
 
-def format_markdown(rows: Sequence[Row], info: dict[str, object]) -> str:
+def format_markdown(rows: Sequence[Row], info: dict[str, Any]) -> str:
     """Return the rows as a Markdown table (for the README), the machine on the line above it."""
     lines = [
-        f"Python {info['python']} ({info['implementation']}), {info['cpu_count']} CPUs, {info['platform']}; "
-        "medians of repeats, gc at its defaults.",
+        (
+            f"Python {info['python']} ({info['implementation']}), {info['cpu_count']} CPUs, {info['platform']}; "
+            "medians of repeats, gc at its defaults."
+        ),
         "",
         "| measure | lossgrad | reference | ratio | target | result |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -155,16 +160,17 @@ def format_markdown(rows: Sequence[Row], info: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def format_table(rows: Sequence[Row], info: dict[str, object]) -> str:
+def format_table(rows: Sequence[Row], info: dict[str, Any]) -> str:
     """Return the rows as an aligned text table, with the machine on the first lines."""
     header = ("measure", "lossgrad", "reference", "ratio", "target", "result")
     cells = [header] + [(r.name, r.lossgrad, r.reference, r.ratio, r.target, r.result) for r in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(header) - 1)]
     lines = [
-        f"lossgrad benchmarks on Python {info['python']} ({info['implementation']}), "
-        f"{info['cpu_count']} CPUs ({info['usable_cpus']} usable), {info['platform']}",
-        f"gc thresholds {tuple(info['gc_thresholds'])} (defaults); times are medians of repeats, "
-        "time.perf_counter",
+        (
+            f"lossgrad benchmarks on Python {info['python']} ({info['implementation']}), "
+            f"{info['cpu_count']} CPUs ({info['usable_cpus']} usable), {info['platform']}"
+        ),
+        f"gc thresholds {tuple(info['gc_thresholds'])} (defaults); times are medians of repeats, time.perf_counter",
         "",
     ]
     for i, line in enumerate(cells):
@@ -205,7 +211,7 @@ def _time_alternately(
 
 def _micrograd_recursion_depth(micrograd: ModuleType) -> int | None:
     """Return the smallest chain length (of 250, 500, 1000, ...) whose micrograd backward fails, or None."""
-    Value = micrograd.engine.Value
+    Value = importlib.import_module(f"{micrograd.__name__}.engine").Value
     nodes = 250
     while nodes <= 64_000:
         y, step = Value(1.0), Value(1e-6)
@@ -227,7 +233,8 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
 
     def fresh(name: str) -> moons.MoonsWorkload:
         if name == "micrograd":
-            assert micrograd is not None
+            if micrograd is None:
+                raise RuntimeError("measure_moons: micrograd workload asked for without micrograd")
             return moons.MicrogradMoons(micrograd, start, X, y)
         if name == "hand-written, no skipping":
             return moons.HandwrittenMoons(start, X, y, skip_zero_gradients=False)

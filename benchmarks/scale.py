@@ -23,7 +23,7 @@ from pathlib import Path
 
 from engine import Value
 
-__all__ = ["Chain", "ChainTimes", "build_chain", "chain_time", "chain_peak_bytes", "training_memory"]
+__all__ = ["Chain", "ChainTimes", "build_chain", "chain_peak_bytes", "chain_time", "training_memory"]
 
 STEP = 1e-6  # what each operation of the chain adds
 

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from engine import Value
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 # benchmarks/ is a folder of the repository, not an installed package.
 sys.path.insert(0, str(REPOSITORY))
 
-from benchmarks import moons, run, scale  # noqa: E402
-from benchmarks.handwritten import HandwrittenMLP  # noqa: E402
+from benchmarks import moons, run, scale
+from benchmarks.handwritten import HandwrittenMLP
 
 MOONS_PARAMETERS = 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1  # 337
 
@@ -86,6 +88,7 @@ def test_chain_measurements_check_the_gradient_and_count_memory() -> None:
     chain = scale.build_chain(10)
     chain.root.backward()
     chain.check()
+    assert isinstance(chain.step, Value)
     assert chain.start.grad == 1.0 and chain.step.grad == 10.0 and chain.root.data == pytest.approx(1.0 + 10e-6)
 
 
