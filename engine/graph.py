@@ -158,10 +158,10 @@ def draw_graph(
             Fixed, so separate drawings share one scale.
         local_derivatives: write on each edge the derivative of the result with respect to that
             operand (d out / d operand at the current data), read from the operation's backward
-            closure: the operands' grads are saved, zeroed, ``_backward(1.0)`` is called, the grads
+            rule: the operands' grads are saved, zeroed, ``out._backward(out, 1.0)`` is called, the grads
             are read and restored (so do not draw a graph while another thread runs backward on
             it). An operand used twice (``x * x``) gets the sum of its uses, written on its first
-            edge. An operation whose closure refuses the point (sqrt at 0) gets "undefined". Edges
+            edge. An operation whose rule refuses the point (sqrt at 0) gets "undefined". Edges
             into a collapsed group carry no derivative.
         max_depth: draw only Values at most this many operations away from root (along the
             shortest path); a Value whose operands are cut off keeps its operation, fed by a dashed
@@ -378,7 +378,7 @@ def _role(value: Value, root: Value) -> str:
 
 
 def _derivative_labels(value: Value, style: _Style) -> dict[int, str]:
-    """Return edge labels, by operand slot, with d value / d operand read from value's backward closure."""
+    """Return edge labels, by operand slot, with d value / d operand read from value's backward rule."""
     backward = getattr(value, "_backward", None)
     if backward is None:
         return {}
@@ -388,9 +388,9 @@ def _derivative_labels(value: Value, style: _Style) -> dict[int, str]:
         for operand in operands:
             operand.grad = 0.0
         try:
-            backward(1.0)
+            backward(value, 1.0)
         except ArithmeticError:
-            # e.g. sqrt at 0: the closure refuses an infinite derivative, and so does the drawing.
+            # e.g. sqrt at 0: the rule refuses an infinite derivative, and so does the drawing.
             return {slot: "<undefined>" for slot in range(len(value.children))}
         derivative = {id(operand): operand.grad for operand in operands}
     finally:

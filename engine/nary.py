@@ -1,15 +1,14 @@
-"""n-ary nodes: one node and one backward closure however many operands.
+"""n-ary nodes: one node however many operands.
 
-`a + b + c + d` builds three binary nodes and three closures; `sum([a, b, c, d])` builds one.
+`a + b + c + d` builds three binary nodes; `sum([a, b, c, d])` builds one.
 A neuron's pre-activation w·x is one `dot` node instead of 2n binary ones: fewer Python objects,
 a shorter backward pass, and a drawing a learner can read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
 import builtins
+from collections.abc import Iterable, Sequence
 
 from .value import Constant, Operand, Value, _node, _to_float
 
@@ -50,13 +49,12 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum is the p
     operands = _as_values(values, "sum", "values")
     if not operands:
         raise ValueError("sum: values must not be empty")
-    total = builtins.sum([v.data for v in operands])
+    return _node(builtins.sum([v.data for v in operands]), operands, "sum", _sum_backward)
 
-    def _backward(g: float, operands: tuple[Value, ...] = operands) -> None:
-        for v in operands:
-            v.grad += g
 
-    return _node(total, operands, "sum", _backward)
+def _sum_backward(out: Value, g: float) -> None:
+    for v in out.children:
+        v.grad += g
 
 
 def dot(a: Sequence[Operand], b: Sequence[Operand]) -> Value:
@@ -76,10 +74,13 @@ def dot(a: Sequence[Operand], b: Sequence[Operand]) -> Value:
     if not left:
         raise ValueError("dot: a and b must not be empty")
     total = builtins.sum([x.data * y.data for x, y in zip(left, right)])
+    return _node(total, left + right, "dot", _dot_backward)
 
-    def _backward(g: float, left: tuple[Value, ...] = left, right: tuple[Value, ...] = right) -> None:
-        for x, y in zip(left, right):
-            x.grad += y.data * g
-            y.grad += x.data * g
 
-    return _node(total, left + right, "dot", _backward)
+def _dot_backward(out: Value, g: float) -> None:
+    # children are a_1..a_n, b_1..b_n: pair each a_i with its b_i
+    children = out.children
+    n = len(children) // 2
+    for x, y in zip(children[:n], children[n:]):
+        x.grad += y.data * g
+        y.grad += x.data * g

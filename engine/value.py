@@ -1,19 +1,24 @@
 """The `Value` class: a number that remembers how it was computed, so it can backpropagate.
 
-Every primitive has the same short shape, as in micrograd:
+Every primitive has the same short shape:
 
     1. wrap a plain-number operand as a Constant,
     2. compute the output number,
-    3. define `_backward(g, a=self, b=other)`, which adds ``local derivative * g`` into each
-       operand's grad,
-    4. return `_node(...)`, which attaches the operands and the closure to a new Value.
+    3. return `_node(output, operands, name, backward rule)`,
 
-`backward()` then walks the graph from the root in reverse topological order and calls each
-node's `_backward` with that node's gradient: the chain rule, one node at a time.
+and right below it comes its backward rule, `_<name>_backward(out, g)`, which adds
+``local derivative * g`` into the grad of each operand in `out.children` (reading the output
+value, where the derivative needs it, from `out.data`).
 
-Unlike micrograd, a closure holds its operands but never its own output node, so a graph has no
-reference cycles and is freed by reference counting the moment its root is dropped. The closure
-receives the output's gradient `g` as an argument instead of reading it off the output node.
+`backward()` walks the graph from the root in reverse topological order and calls each node's
+rule with that node's gradient: the chain rule, one node at a time.
+
+micrograd builds a new closure for every node, and the closure captures the node itself. That is a
+reference cycle per node (node -> closure -> node), so no graph is ever freed by reference
+counting, and Python's cycle collector ends up taking most of micrograd's time. lossgrad's rules
+are shared by every node of an operation and receive the node as an argument: a graph holds no
+cycles and is freed the moment its root is dropped, and a node costs a Value and a tuple of
+operands, about half the memory and build time of a closure per node.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ __all__ = ["Value", "Constant", "no_grad", "is_grad_enabled", "Number", "Operand
 
 Number = Union[int, float]
 Operand = Union["Value", Number]
-Backward = Callable[[float], None]
+Backward = Callable[["Value", float], None]
 
 # Read on every operation: a module global is the cheapest thing to look up.
 _grad_enabled = True
@@ -151,59 +156,67 @@ class Value:
         return self.data >= _data(other, ">=")
 
     # ------------------------------------------------------------------ primitives
-    # Each closure takes its operands as default arguments (a=self, b=other) rather than closing
-    # over them: that binds them once, without the cell objects a closure needs, which leaves
-    # Python's garbage collector a third fewer objects to scan and makes building a graph about
-    # twice as fast. The output node is never among them, so no reference cycle forms.
+    # Each primitive computes its output and names its backward rule; the rule, defined right
+    # below it, adds local derivative × g into each operand's grad, reading the operands from
+    # `out.children` and anything else it needs from `out.data`.
 
     def __add__(self, other: Operand) -> Value:
         """a + b; d/da = 1, d/db = 1."""
         other = other if isinstance(other, Value) else Constant(other)
+        return _node(self.data + other.data, (self, other), "+", Value._add_backward)
 
-        def _backward(g: float, a: Value = self, b: Value = other) -> None:
-            a.grad += g
-            b.grad += g
-
-        return _node(self.data + other.data, (self, other), "+", _backward)
+    @staticmethod
+    def _add_backward(out: Value, g: float) -> None:
+        a, b = out.children
+        a.grad += g
+        b.grad += g
 
     def __sub__(self, other: Operand) -> Value:
         """a - b; d/da = 1, d/db = -1."""
         other = other if isinstance(other, Value) else Constant(other)
+        return _node(self.data - other.data, (self, other), "-", Value._sub_backward)
 
-        def _backward(g: float, a: Value = self, b: Value = other) -> None:
-            a.grad += g
-            b.grad -= g
-
-        return _node(self.data - other.data, (self, other), "-", _backward)
+    @staticmethod
+    def _sub_backward(out: Value, g: float) -> None:
+        a, b = out.children
+        a.grad += g
+        b.grad -= g
 
     def __mul__(self, other: Operand) -> Value:
         """a * b; d/da = b, d/db = a."""
         other = other if isinstance(other, Value) else Constant(other)
+        return _node(self.data * other.data, (self, other), "*", Value._mul_backward)
 
-        def _backward(g: float, a: Value = self, b: Value = other) -> None:
-            a.grad += b.data * g
-            b.grad += a.data * g
-
-        return _node(self.data * other.data, (self, other), "*", _backward)
+    @staticmethod
+    def _mul_backward(out: Value, g: float) -> None:
+        a, b = out.children
+        a.grad += b.data * g
+        b.grad += a.data * g
 
     def __truediv__(self, other: Operand) -> Value:
         """a / b; d/da = 1/b, d/db = -a/b²."""
         other = other if isinstance(other, Value) else Constant(other)
         if other.data == 0.0:
             raise ZeroDivisionError(f"/: division by zero ({_show(self.data)} / 0.0)")
+        return _node(self.data / other.data, (self, other), "/", Value._div_backward)
 
-        def _backward(g: float, a: Value = self, b: Value = other) -> None:
-            a.grad += g / b.data
-            b.grad -= g * a.data / (b.data * b.data)
-
-        return _node(self.data / other.data, (self, other), "/", _backward)
+    @staticmethod
+    def _div_backward(out: Value, g: float) -> None:
+        a, b = out.children
+        a.grad += g / b.data
+        b.grad -= g * out.data / b.data  # -a/b² = -(a/b)/b
 
     def __pow__(self, exponent: Operand) -> Value:
-        """a ** n for a number n: d/da = n·a^(n-1). (A Value exponent: see `_pow_value`.)"""
+        """a ** b; d/da = b·a^(b-1), d/db = a^b·ln a (a number b becomes a Constant operand)."""
         if isinstance(exponent, Value):
-            return _pow_value(self, exponent)
-        n = _to_float(exponent, "**", "exponent")
-        x = self.data
+            if self.data <= 0.0:
+                raise ValueError(
+                    f"**: a Value exponent needs a positive base, got base {_show(self.data)} "
+                    "(use a number exponent for a non-positive base)"
+                )
+        else:
+            exponent = Constant(_to_float(exponent, "**", "exponent"))
+        x, n = self.data, exponent.data
         if x == 0.0 and n < 0:
             raise ZeroDivisionError(f"**: 0.0 cannot be raised to a negative power ({_show(n)})")
         if x < 0 and not n.is_integer():
@@ -214,37 +227,39 @@ class Value:
             out = x**n
         except OverflowError:
             raise OverflowError(f"**: {_show(x)} ** {_show(n)} overflows a float") from None
+        return _node(out, (self, exponent), "**", Value._pow_backward)
 
-        def _backward(g: float, a: Value = self, x: float = x, n: float = n) -> None:
-            if n == 0.0:
-                return  # a ** 0 is the constant 1
+    @staticmethod
+    def _pow_backward(out: Value, g: float) -> None:
+        a, b = out.children
+        x, n = a.data, b.data
+        if n != 0.0:  # a ** 0 is the constant 1
             if x == 0.0 and n < 1.0:
-                raise ZeroDivisionError(
-                    f"**: the derivative {_show(n)}·x^{_show(n - 1)} is infinite at x = 0.0"
-                )
+                raise ZeroDivisionError(f"**: the derivative {_show(n)}·x^{_show(n - 1)} is infinite at x = 0.0")
             a.grad += n * x ** (n - 1.0) * g
-
-        return _node(out, (self,), f"**{n:g}", _backward)
+        if x > 0.0:  # ln a exists; a base <= 0 only ever has a Constant exponent
+            b.grad += out.data * math.log(x) * g
 
     def __neg__(self) -> Value:
         """-a; d/da = -1."""
+        return _node(-self.data, (self,), "neg", Value._neg_backward)
 
-        def _backward(g: float, a: Value = self) -> None:
-            a.grad -= g
-
-        return _node(-self.data, (self,), "neg", _backward)
+    @staticmethod
+    def _neg_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        a.grad -= g
 
     def __abs__(self) -> Value:
         """|a|; d/da = sign(a), and 0 at a = 0 (as PyTorch)."""
-        x = self.data
+        return _node(abs(self.data), (self,), "abs", Value._abs_backward)
 
-        def _backward(g: float, a: Value = self, x: float = x) -> None:
-            if x > 0:
-                a.grad += g
-            elif x < 0:
-                a.grad -= g
-
-        return _node(abs(x), (self,), "abs", _backward)
+    @staticmethod
+    def _abs_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        if a.data > 0.0:
+            a.grad += g
+        elif a.data < 0.0:
+            a.grad -= g
 
     def exp(self) -> Value:
         """e^a; d/da = e^a."""
@@ -256,75 +271,77 @@ class Value:
                 "compute in log space instead: losses.log_softmax or "
                 "losses.binary_cross_entropy_with_logits never take exp of a large number"
             ) from None
+        return _node(e, (self,), "exp", Value._exp_backward)
 
-        def _backward(g: float, a: Value = self, e: float = e) -> None:
-            a.grad += e * g
-
-        return _node(e, (self,), "exp", _backward)
+    @staticmethod
+    def _exp_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        a.grad += out.data * g
 
     def log(self) -> Value:
         """ln a for a > 0; d/da = 1/a."""
-        x = self.data
-        if x <= 0.0:
-            raise ValueError(f"log: operand must be > 0, got {_show(x)}")
+        if self.data <= 0.0:
+            raise ValueError(f"log: operand must be > 0, got {_show(self.data)}")
+        return _node(math.log(self.data), (self,), "log", Value._log_backward)
 
-        def _backward(g: float, a: Value = self, x: float = x) -> None:
-            a.grad += g / x
-
-        return _node(math.log(x), (self,), "log", _backward)
+    @staticmethod
+    def _log_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        a.grad += g / a.data
 
     def sqrt(self) -> Value:
         """√a for a ≥ 0; d/da = 1/(2√a)."""
-        x = self.data
-        if x < 0.0:
-            raise ValueError(f"sqrt: operand must be >= 0, got {_show(x)}")
-        s = math.sqrt(x)
+        if self.data < 0.0:
+            raise ValueError(f"sqrt: operand must be >= 0, got {_show(self.data)}")
+        return _node(math.sqrt(self.data), (self,), "sqrt", Value._sqrt_backward)
 
-        def _backward(g: float, a: Value = self, s: float = s) -> None:
-            if s == 0.0:
-                raise ZeroDivisionError("sqrt: the derivative 1/(2·sqrt(x)) is infinite at x = 0.0")
-            a.grad += 0.5 * g / s
-
-        return _node(s, (self,), "sqrt", _backward)
+    @staticmethod
+    def _sqrt_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        if out.data == 0.0:
+            raise ZeroDivisionError("sqrt: the derivative 1/(2·sqrt(x)) is infinite at x = 0.0")
+        a.grad += 0.5 * g / out.data
 
     def tanh(self) -> Value:
         """tanh a; d/da = 1 - tanh²a."""
-        t = math.tanh(self.data)
+        return _node(math.tanh(self.data), (self,), "tanh", Value._tanh_backward)
 
-        def _backward(g: float, a: Value = self, t: float = t) -> None:
-            a.grad += (1.0 - t * t) * g
-
-        return _node(t, (self,), "tanh", _backward)
+    @staticmethod
+    def _tanh_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        a.grad += (1.0 - out.data * out.data) * g
 
     def sigmoid(self) -> Value:
         """σ(a) = 1/(1 + e^-a); d/da = σ(a)(1 - σ(a))."""
-        s = _stable_sigmoid(self.data)
+        return _node(_stable_sigmoid(self.data), (self,), "sigmoid", Value._sigmoid_backward)
 
-        def _backward(g: float, a: Value = self, s: float = s) -> None:
-            a.grad += s * (1.0 - s) * g
-
-        return _node(s, (self,), "sigmoid", _backward)
+    @staticmethod
+    def _sigmoid_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        a.grad += out.data * (1.0 - out.data) * g
 
     def relu(self) -> Value:
         """max(0, a); d/da = 1 for a > 0, else 0."""
         x = self.data
+        return _node(x if x > 0.0 else 0.0, (self,), "relu", Value._relu_backward)
 
-        def _backward(g: float, a: Value = self, x: float = x) -> None:
-            if x > 0.0:
-                a.grad += g
-
-        return _node(x if x > 0.0 else 0.0, (self,), "relu", _backward)
+    @staticmethod
+    def _relu_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        if a.data > 0.0:
+            a.grad += g
 
     def softplus(self) -> Value:
         """ln(1 + e^a); d/da = σ(a)."""
         x = self.data
         # ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): the exp never sees a positive argument.
         out = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+        return _node(out, (self,), "softplus", Value._softplus_backward)
 
-        def _backward(g: float, a: Value = self, s: float = _stable_sigmoid(x)) -> None:
-            a.grad += s * g
-
-        return _node(out, (self,), "softplus", _backward)
+    @staticmethod
+    def _softplus_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        a.grad += _stable_sigmoid(a.data) * g
 
     def clip(self, lo: Number, hi: Number) -> Value:
         """min(max(a, lo), hi); d/da = 1 inside [lo, hi], 0 outside (as numpy's clip in the post's BCE)."""
@@ -332,13 +349,13 @@ class Value:
         hi = _to_float(hi, "clip", "hi")
         if lo > hi:
             raise ValueError(f"clip: lo must be <= hi, got lo={_show(lo)}, hi={_show(hi)}")
-        x = self.data
+        return _node(min(max(self.data, lo), hi), (self,), "clip", Value._clip_backward)
 
-        def _backward(g: float, a: Value = self, inside: bool = lo <= x <= hi) -> None:
-            if inside:
-                a.grad += g
-
-        return _node(min(max(x, lo), hi), (self,), "clip", _backward)
+    @staticmethod
+    def _clip_backward(out: Value, g: float) -> None:
+        (a,) = out.children
+        if out.data == a.data:  # inside [lo, hi] (bounds included), clipping left a unchanged
+            a.grad += g
 
     # ------------------------------------------------------------------ derived operations
 
@@ -355,7 +372,7 @@ class Value:
         return Constant(other) / self
 
     def __rpow__(self, base: Number) -> Value:  # base ** self
-        return _pow_value(Constant(base), self)
+        return Constant(base) ** self
 
     # ------------------------------------------------------------------ backpropagation
 
@@ -373,7 +390,7 @@ class Value:
         for node in reversed(order):
             backward = node._backward
             if backward is not None:
-                backward(node.grad)
+                backward(node, node.grad)
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of the graph below self (self included) to 0."""
@@ -395,7 +412,7 @@ def _data(other: Operand, where: str) -> float:
 
 
 def _node(data: float, children: tuple[Value, ...], op: str, backward: Backward) -> Value:
-    """Return the Value for an operation's result, recording operands and closure unless in no_grad."""
+    """Return the Value for an operation's result, recording its operands and backward rule unless in no_grad."""
     if data != data:
         operands = ", ".join(_show(c.data) for c in children)
         raise ValueError(f"{op}: the result is NaN (undefined) for operand(s) {operands}")
@@ -412,26 +429,6 @@ def _node(data: float, children: tuple[Value, ...], op: str, backward: Backward)
         out.children = ()
         out._backward = None
     return out
-
-
-def _pow_value(base: Value, exponent: Value) -> Value:
-    """a ** b with both Values, a > 0; d/da = b·a^(b-1), d/db = a^b·ln a."""
-    x, n = base.data, exponent.data
-    if x <= 0.0:
-        raise ValueError(
-            f"**: a Value exponent needs a positive base, got base {_show(x)} "
-            "(use a number exponent for a non-positive base)"
-        )
-    try:
-        out = x**n
-    except OverflowError:
-        raise OverflowError(f"**: {_show(x)} ** {_show(n)} overflows a float") from None
-
-    def _backward(g: float, a: Value = base, b: Value = exponent, out: float = out) -> None:
-        a.grad += b.data * a.data ** (b.data - 1.0) * g
-        b.grad += out * math.log(a.data) * g
-
-    return _node(out, (base, exponent), "**", _backward)
 
 
 def _stable_sigmoid(x: float) -> float:

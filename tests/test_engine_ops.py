@@ -174,14 +174,23 @@ def test_children_keep_operand_order() -> None:
 def test_op_names() -> None:
     x = Value(0.5)
     names = {
-        "+": x + 1, "-": x - 1, "*": x * 2, "/": x / 2, "neg": -x, "abs": abs(x), "**2": x**2,
-        "**": x**x, "exp": x.exp(), "log": x.log(), "sqrt": x.sqrt(), "tanh": x.tanh(),
+        "+": x + 1, "-": x - 1, "*": x * 2, "/": x / 2, "neg": -x, "abs": abs(x), "**": x**2, "exp": x.exp(), "log": x.log(), "sqrt": x.sqrt(), "tanh": x.tanh(),
         "sigmoid": x.sigmoid(), "relu": x.relu(), "softplus": x.softplus(), "clip": x.clip(0, 1),
         "sum": engine.sum([x, x]), "dot": engine.dot([x], [x]),
     }
     for op, value in names.items():
         assert value.op == op
     assert x.op == ""
+    assert (x**x).op == "**"
+
+
+def test_a_number_exponent_is_a_constant_operand() -> None:
+    x = Value(-3.0)
+    y = x**2
+    base, exponent = y.children
+    assert base is x and isinstance(exponent, engine.Constant) and exponent.data == 2.0
+    y.backward()
+    assert x.grad == -6.0  # a negative base is fine with a number exponent; ln of it is never taken
 
 
 def test_relu_abs_clip_at_their_kinks() -> None:

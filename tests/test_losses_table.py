@@ -6,7 +6,7 @@ from trouble (kinks of abs/relu, the clip of binary_cross_entropy, labels that m
 [0, 1]) so nothing flakes. The tests then check, for every row and many drawn inputs:
 - the forward value equals the float formula;
 - backprop's gradient passes `engine.gradcheck` (central differences);
-- every node of the graph is an engine operation with the engine's own backward closure, i.e.
+- every node of the graph is an engine operation with the engine's own backward rule, i.e.
   the loss wrote no gradient of its own.
 Distribution-valued inputs are drawn as free logits and passed through `softmax`, so a finite
 difference never leaves the set of distributions.
@@ -248,11 +248,11 @@ def test_a_hand_written_gradient_would_be_caught() -> None:
 
     x = Value(2.0)
 
-    def hand_written(g: float) -> None:
+    def hand_written(out: Value, g: float) -> None:
         x.grad += 2 * x.data * g
 
-    square = _node(x.data**2, (x,), "**2", hand_written)  # an engine op name, but not the engine's closure
-    assert foreign_nodes(square + 1) == [f"op '**2' with a backward from {__file__}"]
+    square = _node(x.data**2, (x,), "**", hand_written)  # an engine op name, but not the engine's rule
+    assert foreign_nodes(square + 1) == [f"op '**' with a backward from {__file__}"]
 
 
 def test_table_covers_every_loss() -> None:
