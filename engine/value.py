@@ -384,17 +384,14 @@ class Value:
         """
         order = _topological_order(self)
         for node in order:
-            if node._backward is not None:
-                node.grad = 0.0
+            node.grad = 0.0
         self.grad += 1.0
         for node in reversed(order):
-            backward = node._backward
-            if backward is not None:
-                backward(node, node.grad)
+            node._backward(node, node.grad)
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of the graph below self (self included) to 0."""
-        for node in _topological_order(self):
+        for node in _all_nodes(self):
             node.grad = 0.0
 
 
@@ -440,19 +437,32 @@ def _stable_sigmoid(x: float) -> float:
 
 
 def _topological_order(root: Value) -> list[Value]:
-    """Return root and every node below it, each after all of its children.
+    """Return root and every operation node below it (leaves left out), each after its operands.
 
     A plain walk (a stack, no recursion, so any depth works) finds the nodes; sorting them by
-    creation stamp then orders them, since every node was made after its operands.
+    creation stamp then orders them, since every node was made after its operands. Leaves have no
+    backward rule and no gradient to reset, so the walk passes over them without remembering them.
     """
-    nodes = [root]
-    seen = {root}
-    stack = [root]
+    nodes = [root] if root._backward is not None else []
+    seen = set(nodes)
+    stack = list(nodes)
     while stack:
         for child in stack.pop().children:
-            if child not in seen:
+            if child._backward is not None and child not in seen:
                 seen.add(child)
                 stack.append(child)
                 nodes.append(child)
     nodes.sort(key=_stamp_of)
+    return nodes
+
+
+def _all_nodes(root: Value) -> list[Value]:
+    """Return root and every node below it, leaves included, each once (in no particular order)."""
+    nodes = [root]
+    seen = {root}
+    for node in nodes:  # the list grows as the walk finds new nodes
+        for child in node.children:
+            if child not in seen:
+                seen.add(child)
+                nodes.append(child)
     return nodes

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import engine
 import losses as L
 from engine import Constant, Value, dot, gradcheck
-from engine.value import _topological_order
+from engine.value import _all_nodes
 
 # ---------------------------------------------------------------- plain-float versions
 
@@ -222,7 +222,7 @@ def _is_engine_op(op: str) -> bool:
 def foreign_nodes(root: Value) -> list[str]:
     """Return a description of every node below root that is not an engine operation with its own backward."""
     found = []
-    for node in _topological_order(root):
+    for node in _all_nodes(root):
         if type(node) not in (Value, Constant):
             found.append(f"a {type(node).__name__} node")
         elif node._backward is None:
