@@ -384,7 +384,7 @@ class Value:
         """
         order = _topological_order(self)
         for node in order:
-            node.grad = 0.0
+            node.grad = 0.0  # also clears the mark the walk left
         self.grad += 1.0
         for node in reversed(order):
             node._backward(node, node.grad)
@@ -441,15 +441,22 @@ def _topological_order(root: Value) -> list[Value]:
 
     A plain walk (a stack, no recursion, so any depth works) finds the nodes; sorting them by
     creation stamp then orders them, since every node was made after its operands. Leaves have no
-    backward rule and no gradient to reset, so the walk passes over them without remembering them.
+    backward rule and no gradient to reset, so the walk passes over them.
+
+    The walk marks each node it finds by setting its grad to this call's own NaN object, compared
+    by identity, instead of keeping a set of visited nodes (about 35 bytes a node). So the caller
+    must set the grad of every node returned, as backward() does (it resets them to 0).
     """
-    nodes = [root] if root._backward is not None else []
-    seen = set(nodes)
-    stack = list(nodes)
+    if root._backward is None:
+        return []
+    found = float("nan")  # a new object each call: no other walk's mark is identical to it
+    root.grad = found
+    nodes = [root]
+    stack = [root]
     while stack:
         for child in stack.pop().children:
-            if child._backward is not None and child not in seen:
-                seen.add(child)
+            if child._backward is not None and child.grad is not found:
+                child.grad = found
                 stack.append(child)
                 nodes.append(child)
     nodes.sort(key=_stamp_of)
