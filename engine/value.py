@@ -387,7 +387,8 @@ class Value:
             node.grad = 0.0  # also clears the mark the walk left
         self.grad += 1.0
         for node in reversed(order):
-            node._backward(node, node.grad)
+            if node.grad:  # a zero gradient adds nothing to the operands (a dead relu, a met margin)
+                node._backward(node, node.grad)
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of the graph below self (self included) to 0."""
