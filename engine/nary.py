@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from .value import Constant, Operand, Value, _node, _to_float
 
@@ -29,7 +30,7 @@ def _as_values(items: Iterable[Operand], where: str, argument: str) -> tuple[Val
         if not isinstance(v, Value):
             break
     else:
-        return values  # the common case: nothing to wrap
+        return cast(tuple[Value, ...], values)  # the common case: nothing to wrap
     return tuple(
         v if isinstance(v, Value) else Constant(_to_float(v, where, f"{argument}[{i}]"))
         for i, v in enumerate(values)

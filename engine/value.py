@@ -29,7 +29,7 @@ import numbers
 import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Union
+from typing import SupportsFloat, Union, cast
 
 __all__ = ["Value", "Constant", "no_grad", "is_grad_enabled", "Number", "Operand"]
 
@@ -78,7 +78,7 @@ def _to_float(x: object, where: str, argument: str = "data") -> float:
     elif isinstance(x, numbers.Real):  # int, bool, fractions, numpy real scalars
         value = float(x)
     elif getattr(x, "shape", None) == () and getattr(getattr(x, "dtype", None), "kind", "?") in "biuf":
-        value = float(x)  # a 0-d numpy array (the dtype check leaves out complex and object arrays)
+        value = float(cast(SupportsFloat, x))  # a 0-d numpy array (the dtype check leaves out complex and object)
     else:
         shape = getattr(x, "shape", None)
         what = type(x).__name__ if shape is None else f"{type(x).__name__} of shape {shape}"
@@ -388,7 +388,7 @@ class Value:
         self.grad += 1.0
         for node in reversed(order):
             if node.grad:  # a zero gradient adds nothing to the operands (a dead relu, a met margin)
-                node._backward(node, node.grad)
+                node._backward(node, node.grad)  # type: ignore[misc]  # the walk keeps only nodes with a rule
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of the graph below self (self included) to 0."""
