@@ -33,7 +33,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Sequence
 
-from engine import Constant, Value, dot, no_grad
+from engine import Constant, Value, no_grad
+from engine.nary import dot_node
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "neuron_of"]
 
@@ -70,16 +71,17 @@ def _rng(seed: int | random.Random | None) -> random.Random:
     return seed if isinstance(seed, random.Random) else random.Random(seed)
 
 
-def _as_inputs(where: str, x: Input, nin: int) -> list[Value]:
-    """Return [1.0, x0, x1, ...] as Values: the constant input that multiplies the bias, then x.
+def _as_inputs(where: str, x: Input, nin: int) -> tuple[Value, ...]:
+    """Return (1.0, x0, x1, ...) as Values: the constant input that multiplies the bias, then x.
 
-    Plain numbers are wrapped once here, rather than once per neuron inside ``engine.dot``.
+    Plain numbers are wrapped and the width is checked once here, so that each neuron can build its
+    dot node with ``engine.nary.dot_node``, which checks nothing again.
     """
     if isinstance(x, (str, bytes, Value)) or not hasattr(x, "__len__"):
         raise TypeError(f"{where}: x must be a sequence of {nin} numbers or Values, got {type(x).__name__}")
     if len(x) != nin:
         raise ValueError(f"{where}: x must have {nin} inputs (the model's nin), got {len(x)}")
-    return [Constant(1.0), *[xi if isinstance(xi, Value) else Constant(xi) for xi in x]]
+    return (Constant(1.0), *[xi if isinstance(xi, Value) else Constant(xi) for xi in x])
 
 
 class Module:
@@ -160,9 +162,9 @@ class Neuron(Module):
         """Return the neuron's output for the input x (nin numbers or Values)."""
         return self._forward(_as_inputs("Neuron", x, self.nin))
 
-    def _forward(self, one_and_x: Sequence[Value]) -> Value:
-        """Return the output for a checked input [1.0, x0, x1, ...]: two nodes, dot and activation."""
-        z = dot(self._bias_and_weights, one_and_x)
+    def _forward(self, one_and_x: tuple[Value, ...]) -> Value:
+        """Return the output for a checked input (1.0, x0, x1, ...): two nodes, dot and activation."""
+        z = dot_node(self._bias_and_weights, one_and_x)
         activate = self._activate
         if activate is None:  # linear: the pre-activation is the output
             z.label = self.name
@@ -231,8 +233,8 @@ class Layer(Module):
         """Return the list of the neurons' outputs for the input x (even when there is one neuron)."""
         return self._forward(_as_inputs("Layer", x, self.nin))
 
-    def _forward(self, one_and_x: Sequence[Value]) -> list[Value]:
-        """Return the outputs for a checked input [1.0, x0, x1, ...]."""
+    def _forward(self, one_and_x: tuple[Value, ...]) -> list[Value]:
+        """Return the outputs for a checked input (1.0, x0, x1, ...)."""
         return [neuron._forward(one_and_x) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
@@ -319,7 +321,7 @@ class MLP(Module):
         layers = self.layers
         h = layers[0]._forward(one_and_x)
         for layer in layers[1:]:
-            h = layer._forward([one, *h])  # the same constant 1.0 feeds every layer's biases
+            h = layer._forward((one, *h))  # the same constant 1.0 feeds every layer's biases
         return h[0] if len(h) == 1 else h
 
     def predict(self, X: Iterable[Input]) -> list[float] | list[list[float]]:
