@@ -27,11 +27,14 @@ __all__ = [
     "Scalar",
     "VectorLike",
     "check_distribution",
+    "check_eps",
     "check_in_range",
     "check_real",
     "check_reduction",
+    "element_name",
     "is_scalar",
     "paired",
+    "paired_distributions",
     "paired_vectors",
     "reduce",
     "to_class_indices",
@@ -121,6 +124,19 @@ def check_real(x: object, fn: str, arg: str) -> float:
     if isinstance(x, Value):
         raise TypeError(f"{fn}: {arg} must be a plain number, got a Value ({_show(x)})")
     return _real(x, fn, arg)
+
+
+def check_eps(eps: object, fn: str, hi: float) -> float:
+    """Return a clipping margin eps as a float, or raise unless 0 < eps < hi."""
+    value = check_real(eps, fn, "eps")
+    if not 0.0 < value < hi:
+        raise ValueError(f"{fn}: eps must be in (0, {hi:g}), got {value!r}")
+    return value
+
+
+def element_name(arg: str, i: int, single: bool) -> str:
+    """Return how an error message names element i of an argument: `arg` if it was a single one, else `arg[i]`."""
+    return arg if single else f"{arg}[{i}]"
 
 
 def to_value(x: object, fn: str, arg: str) -> Value:
@@ -259,6 +275,21 @@ def check_distribution(probs: Sequence[Value | float], fn: str, arg: str) -> Non
     total = math.fsum(p.data if isinstance(p, Value) else p for p in probs)
     if abs(total - 1.0) > DISTRIBUTION_TOLERANCE:
         raise ValueError(f"{fn}: {arg} must sum to 1 (within {DISTRIBUTION_TOLERANCE:g}), got {total!r}")
+
+
+def paired_distributions(
+    a: object, b: object, fn: str, a_name: str, b_name: str
+) -> tuple[list[list[Value]], list[list[Value]], bool]:
+    """Return two distributions (or two batches of them) of the same shape, and whether they are single vectors.
+
+    Each row of a and b must be a distribution (see `check_distribution`); rows are checked in
+    order, a's row before b's.
+    """
+    rows_a, rows_b, single = paired_vectors(a, b, fn, a_name, b_name)
+    for i, (row_a, row_b) in enumerate(zip(rows_a, rows_b)):
+        check_distribution(row_a, fn, element_name(a_name, i, single))
+        check_distribution(row_b, fn, element_name(b_name, i, single))
+    return rows_a, rows_b, single
 
 
 def to_class_indices(

@@ -17,9 +17,11 @@ from ._inputs import (
     Reduction,
     Scalar,
     VectorLike,
+    check_eps,
     check_in_range,
     check_real,
     check_reduction,
+    element_name,
     is_scalar,
     paired,
     reduce,
@@ -36,10 +38,6 @@ __all__ = [
     "logit",
     "sigmoid",
 ]
-
-
-def _name(arg: str, i: int, single: bool) -> str:
-    return arg if single else f"{arg}[{i}]"
 
 
 def sigmoid(z: Scalar | VectorLike) -> Value | list[Value]:
@@ -78,7 +76,7 @@ def logit(p: Scalar | VectorLike) -> Value | list[Value]:
     values, single = to_values(p, "logit", "p")
     for i, v in enumerate(values):
         if not 0.0 < v.data < 1.0:
-            raise ValueError(f"logit: {_name('p', i, single)} must be in (0, 1), got {v.data!r}")
+            raise ValueError(f"logit: {element_name('p', i, single)} must be in (0, 1), got {v.data!r}")
     out = [v.log() - (1 - v).log() for v in values]
     return out[0] if single else out
 
@@ -123,13 +121,11 @@ def binary_cross_entropy(
     """
     fn = "binary_cross_entropy"
     check_reduction(reduction, fn)
-    eps = check_real(eps, fn, "eps")
-    if not 0.0 < eps < 0.5:
-        raise ValueError(f"{fn}: eps must be in (0, 0.5), got {eps!r}")
+    eps = check_eps(eps, fn, 0.5)
     ps, ys, single = paired(p, y, fn, "p", "y")
     for i, (p_i, y_i) in enumerate(zip(ps, ys)):
-        check_in_range(p_i, 0.0, 1.0, fn, _name("p", i, single))
-        check_in_range(y_i, 0.0, 1.0, fn, _name("y", i, single))
+        check_in_range(p_i, 0.0, 1.0, fn, element_name("p", i, single))
+        check_in_range(y_i, 0.0, 1.0, fn, element_name("y", i, single))
     losses = []
     for p_i, y_i in zip(ps, ys):
         p_i = p_i.clip(eps, 1 - eps)  # numerical safety: avoid log(0)
@@ -193,7 +189,7 @@ def binary_cross_entropy_with_logits(
     check_reduction(reduction, fn)
     zs, ys, single = paired(logits, targets, fn, "logits", "targets")
     for i, y_i in enumerate(ys):
-        check_in_range(y_i, 0.0, 1.0, fn, _name("targets", i, single))
+        check_in_range(y_i, 0.0, 1.0, fn, element_name("targets", i, single))
     if pos_weight is None:
         losses = [z.softplus() - y * z for z, y in zip(zs, ys)]
     else:
@@ -243,7 +239,7 @@ def focal_loss(
         check_in_range(alpha, 0.0, 1.0, fn, "alpha")
     zs, ys, single = paired(logits, targets, fn, "logits", "targets")
     for i, y_i in enumerate(ys):
-        check_in_range(y_i, 0.0, 1.0, fn, _name("targets", i, single))
+        check_in_range(y_i, 0.0, 1.0, fn, element_name("targets", i, single))
     losses = []
     for z, y in zip(zs, ys):
         loss = z.softplus() - y * z
@@ -288,5 +284,5 @@ def hinge_loss(
     for i, y in enumerate(ys):
         y_data = y.data if isinstance(y, Value) else y
         if y_data not in (-1.0, 1.0):
-            raise ValueError(f"{fn}: {_name('targets', i, single)} must be -1 or 1, got {y_data!r}")
+            raise ValueError(f"{fn}: {element_name('targets', i, single)} must be -1 or 1, got {y_data!r}")
     return reduce([(1 - y * s).relu() for s, y in zip(ss, ys)], reduction, single)

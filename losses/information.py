@@ -22,10 +22,12 @@ from ._inputs import (
     Scalar,
     VectorLike,
     check_distribution,
+    check_eps,
     check_in_range,
     check_real,
     check_reduction,
-    paired_vectors,
+    element_name,
+    paired_distributions,
     reduce,
     to_values,
     to_vectors,
@@ -48,10 +50,6 @@ def _log_of_base(base: object, fn: str) -> float | None:
 def _in_base(nats: Value, log_of_base: float | None) -> Value:
     """Return a quantity measured in nats converted to the requested base (log_b x = ln x / ln b)."""
     return nats if log_of_base is None else nats / log_of_base
-
-
-def _row_name(arg: str, i: int, single: bool) -> str:
-    return arg if single else f"{arg}[{i}]"
 
 
 def expected_surprise(p: list[Value], q: list[Value], eps: float) -> Value:
@@ -88,7 +86,7 @@ def surprise(p: Scalar | VectorLike, base: float = math.e) -> Value | list[Value
     log_of_base = _log_of_base(base, fn)
     values, single = to_values(p, fn, "p")
     for i, v in enumerate(values):
-        check_in_range(v, 0.0, 1.0, fn, _row_name("p", i, single), exclusive_lo=True)
+        check_in_range(v, 0.0, 1.0, fn, element_name("p", i, single), exclusive_lo=True)
     out = [_in_base(-v.log(), log_of_base) for v in values]
     return out[0] if single else out
 
@@ -122,7 +120,7 @@ def entropy(p_dist: Distribution, base: float = math.e, reduction: Reduction = "
     rows, single = to_vectors(p_dist, fn, "p_dist")
     losses = []
     for i, row in enumerate(rows):
-        check_distribution(row, fn, _row_name("p_dist", i, single))
+        check_distribution(row, fn, element_name("p_dist", i, single))
         present = [p for p in row if p.data > 0.0]  # 0·log 0 = 0: skip, rather than take log(0)
         losses.append(_in_base(dot(present, [-p.log() for p in present]), log_of_base))
     return reduce(losses, reduction, single)
@@ -163,15 +161,9 @@ def cross_entropy(
     fn = "cross_entropy"
     check_reduction(reduction, fn)
     log_of_base = _log_of_base(base, fn)
-    eps = check_real(eps, fn, "eps")
-    if not 0.0 < eps < 1.0:
-        raise ValueError(f"{fn}: eps must be in (0, 1), got {eps!r}")
-    ps, qs, single = paired_vectors(p_true, q_predicted, fn, "p_true", "q_predicted")
-    losses = []
-    for i, (p, q) in enumerate(zip(ps, qs)):
-        check_distribution(p, fn, _row_name("p_true", i, single))
-        check_distribution(q, fn, _row_name("q_predicted", i, single))
-        losses.append(_in_base(expected_surprise(p, q, eps), log_of_base))
+    eps = check_eps(eps, fn, 1.0)
+    ps, qs, single = paired_distributions(p_true, q_predicted, fn, "p_true", "q_predicted")
+    losses = [_in_base(expected_surprise(p, q, eps), log_of_base) for p, q in zip(ps, qs)]
     return reduce(losses, reduction, single)
 
 
@@ -208,14 +200,10 @@ def kl_divergence(
     fn = "kl_divergence"
     check_reduction(reduction, fn)
     log_of_base = _log_of_base(base, fn)
-    eps = check_real(eps, fn, "eps")
-    if not 0.0 < eps < 1.0:
-        raise ValueError(f"{fn}: eps must be in (0, 1), got {eps!r}")
-    ps, qs, single = paired_vectors(p_true, q_predicted, fn, "p_true", "q_predicted")
+    eps = check_eps(eps, fn, 1.0)
+    ps, qs, single = paired_distributions(p_true, q_predicted, fn, "p_true", "q_predicted")
     losses = []
-    for i, (p, q) in enumerate(zip(ps, qs)):
-        check_distribution(p, fn, _row_name("p_true", i, single))
-        check_distribution(q, fn, _row_name("q_predicted", i, single))
+    for p, q in zip(ps, qs):
         present = [(p_k, q_k) for p_k, q_k in zip(p, q) if p_k.data > 0.0]  # 0·log 0 = 0
         log_ratios = [p_k.log() - q_k.clip(eps, 1.0).log() for p_k, q_k in present]
         losses.append(_in_base(dot([p_k for p_k, _ in present], log_ratios), log_of_base))

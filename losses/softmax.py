@@ -26,11 +26,13 @@ from ._inputs import (
     Reduction,
     VectorLike,
     check_distribution,
+    check_eps,
     check_in_range,
     check_real,
     check_reduction,
+    element_name,
     is_scalar,
-    paired_vectors,
+    paired_distributions,
     reduce,
     to_class_indices,
     to_vectors,
@@ -154,16 +156,9 @@ def categorical_cross_entropy(
     """
     fn = "categorical_cross_entropy"
     check_reduction(reduction, fn)
-    eps = check_real(eps, fn, "eps")
-    if not 0.0 < eps < 1.0:
-        raise ValueError(f"{fn}: eps must be in (0, 1), got {eps!r}")
-    ys, preds, single = paired_vectors(y_true, y_pred, fn, "y_true", "y_pred")
-    losses = []
-    for i, (y, pred) in enumerate(zip(ys, preds)):
-        check_distribution(y, fn, "y_true" if single else f"y_true[{i}]")
-        check_distribution(pred, fn, "y_pred" if single else f"y_pred[{i}]")
-        losses.append(expected_surprise(y, pred, eps))
-    return reduce(losses, reduction, single)
+    eps = check_eps(eps, fn, 1.0)
+    ys, preds, single = paired_distributions(y_true, y_pred, fn, "y_true", "y_pred")
+    return reduce([expected_surprise(y, pred, eps) for y, pred in zip(ys, preds)], reduction, single)
 
 
 def _surprise_of_class(shifted: list[Value], log_total: Value, c: int) -> Value:
@@ -268,7 +263,7 @@ def softmax_cross_entropy(
                 f"got {'one vector' if target_single else f'{len(target_rows)} rows'} of {len(target_rows[0])}"
             )
         for i, target_row in enumerate(target_rows):
-            check_distribution(target_row, fn, "target" if single else f"target[{i}]")
+            check_distribution(target_row, fn, element_name("target", i, single))
         targets = [list(target_row) for target_row in target_rows]
     if smoothing != 0.0:
         targets = [[(1 - smoothing) * t_k + smoothing / num_classes for t_k in t] for t in targets]
