@@ -161,9 +161,10 @@ def categorical_cross_entropy(
     return reduce([expected_surprise(y, pred, eps) for y, pred in zip(ys, preds)], reduction, single)
 
 
-def _surprise_of_class(shifted: list[Value], log_total: Value, c: int) -> Value:
-    """Return -log softmax(z)_c = log Σ exp(s) - s_c (written so a certain class gives +0.0, not -0.0)."""
-    return log_total - shifted[c]
+def _surprise_of_class(logits: list[Value], c: int) -> Value:
+    """Return -log softmax(z)_c = log Σ exp(s) - s_c for s = z - max(z) (so a certain class gives +0.0, not -0.0)."""
+    shifted = _shifted(logits)
+    return _log_sum_exp(shifted) - shifted[c]
 
 
 def stable_categorical_ce(
@@ -194,11 +195,7 @@ def stable_categorical_ce(
     check_reduction(reduction, fn)
     rows, single = to_vectors(logits, fn, "logits")
     classes = to_class_indices(class_index, len(rows), single, len(rows[0]), fn, "class_index")
-    losses = []
-    for row, c in zip(rows, classes):
-        shifted = _shifted(row)
-        losses.append(_surprise_of_class(shifted, _log_sum_exp(shifted), c))
-    return reduce(losses, reduction, single)
+    return reduce([_surprise_of_class(row, c) for row, c in zip(rows, classes)], reduction, single)
 
 
 def softmax_cross_entropy(
@@ -248,11 +245,7 @@ def softmax_cross_entropy(
     if is_scalar(first_target):
         classes = to_class_indices(target, len(rows), single, num_classes, fn, "target")
         if smoothing == 0.0:  # the common case: just the surprise at the true class
-            losses = []
-            for row, c in zip(rows, classes):
-                shifted = _shifted(row)
-                losses.append(_surprise_of_class(shifted, _log_sum_exp(shifted), c))
-            return reduce(losses, reduction, single)
+            return reduce([_surprise_of_class(row, c) for row, c in zip(rows, classes)], reduction, single)
         targets = [[1.0 if k == c else 0.0 for k in range(num_classes)] for c in classes]
     else:
         target_rows, target_single = to_vectors(target, fn, "target")
