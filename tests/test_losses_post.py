@@ -95,7 +95,8 @@ def test_vanishing_gradient_table(p: float, sigmoid_slope: str, mse_grad: str) -
 
 def test_vanishing_first_row_is_at_p_0_01_not_0_011() -> None:
     at_0_011 = grad_wrt_logit(mse_through_sigmoid, logit(0.011).data, 1)
-    assert f"{at_0_011:.4f}" == "-0.0215" != VANISHING_ROWS[0][2]
+    assert _post_minus(at_0_011, ".4f") != VANISHING_ROWS[0][2]  # the row's −0.0196 is not p = 0.011's
+    assert f"{at_0_011:.4f}" == "-0.0215"
 
 
 def test_p_0_01_is_about_12_times_weaker_than_p_0_5() -> None:

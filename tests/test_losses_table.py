@@ -15,7 +15,6 @@ difference never leaves the set of distributions.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,10 +214,6 @@ ENGINE_OPS = {"+", "-", "*", "/", "neg", "abs", "**", "exp", "log", "sqrt", "tan
               "clip", "sum", "dot"}
 
 
-def _is_engine_op(op: str) -> bool:
-    return op in ENGINE_OPS or re.fullmatch(r"\*\*-?[0-9.e+-]+", op) is not None
-
-
 def foreign_nodes(root: Value) -> list[str]:
     """Return a description of every node below root that is not an engine operation with its own backward."""
     found = []
@@ -228,7 +223,7 @@ def foreign_nodes(root: Value) -> list[str]:
         elif node._backward is None:
             if node.op or node.children:
                 found.append(f"a leaf with op {node.op!r}")
-        elif not _is_engine_op(node.op):
+        elif node.op not in ENGINE_OPS:
             found.append(f"op {node.op!r}")
         elif Path(node._backward.__code__.co_filename).resolve().parent != ENGINE_DIR:
             found.append(f"op {node.op!r} with a backward from {node._backward.__code__.co_filename}")
