@@ -76,7 +76,8 @@ def _size(svg: ET.Element) -> tuple[float, float]:
     if box:
         _, _, width, height = (float(part) for part in box.replace(",", " ").split())
         return width, height
-    return (float(svg.get(attribute, "0").removesuffix("pt").removesuffix("px")) for attribute in ("width", "height"))  # type: ignore[return-value]
+    width, height = (float(svg.get(attribute, "0").removesuffix("pt").removesuffix("px")) for attribute in ("width", "height"))
+    return width, height
 
 
 def combine_svgs(panels: Sequence[tuple[str, str, str]], gap: float = 36.0) -> str:

@@ -321,3 +321,12 @@ def test_graph_dot_and_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "dL/dz = -0.250000" in captured.err
     assert main(["graph", "--dot", "-o", str(tmp_path / "x.svg")]) == 2
     assert "name the file .dot or .gv" in capsys.readouterr().err
+
+
+def test_combine_svgs_reads_sizes_from_width_and_height_without_a_viewbox() -> None:
+    from demos.graph import combine_svgs
+
+    drawing = '<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="40pt"><text>a</text></svg>'
+    root = ET.fromstring(combine_svgs([("A", "first", drawing), ("B", "second", drawing)], gap=10.0).encode("utf-8"))
+    assert root.get("viewBox") == "0 0 230.00 91.00"  # 10 + 100 + 10 + 100 + 10 wide; 46 + 40 + 5 high
+    assert [panel.get("x") for panel in root.findall(f"{SVG}svg")] == ["10.00", "120.00"]
