@@ -6,7 +6,9 @@ import functools
 import gc
 import io
 import math
+from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from engine import Value
@@ -189,20 +191,18 @@ def test_the_collector_is_restored_when_training_fails() -> None:
 # ---------------------------------------------------------------- accuracy rules
 
 
-def test_accuracy_of_logits_under_bce_with_logits_uses_threshold_zero() -> None:
+@pytest.mark.parametrize(("output_activation", "loss_fn", "threshold"), [
+    ("linear", binary_cross_entropy_with_logits, 0.0),  # logits: class 1 above 0
+    ("sigmoid", binary_cross_entropy, 0.5),  # probabilities: class 1 above one half
+], ids=["logits", "probabilities"])
+def test_accuracy_of_0_1_labels_thresholds_the_output_the_loss_reads(
+    output_activation: str, loss_fn: Callable[..., Value], threshold: float
+) -> None:
     X, y = make_moons(40, seed=2, labels="01")
-    model = MLP(2, [4, 1], seed=2)
-    scores = [model(x).data for x in X]
-    history = fit(model, binary_cross_entropy_with_logits, X, y, epochs=1, optimizer=SGD(model, lr=0.01))
-    assert history.accuracy[0] == sum((s > 0) == (t == 1) for s, t in zip(scores, y)) / len(y)
-
-
-def test_accuracy_of_sigmoid_outputs_uses_threshold_one_half() -> None:
-    X, y = make_moons(40, seed=2, labels="01")
-    model = MLP(2, [4, 1], output_activation="sigmoid", seed=2)
-    probabilities = [model(x).data for x in X]
-    history = fit(model, binary_cross_entropy, X, y, epochs=1, optimizer=SGD(model, lr=0.01))
-    assert history.accuracy[0] == sum((p > 0.5) == (t == 1) for p, t in zip(probabilities, y)) / len(y)
+    model = MLP(2, [4, 1], output_activation=output_activation, seed=2)
+    outputs = [model(x).data for x in X]
+    history = fit(model, loss_fn, X, y, epochs=1, optimizer=SGD(model, lr=0.01))
+    assert history.accuracy[0] == sum((o > threshold) == (t == 1) for o, t in zip(outputs, y)) / len(y)
 
 
 def test_an_explicit_threshold_and_none() -> None:
@@ -312,7 +312,6 @@ def test_a_non_positive_learning_rate_from_a_schedule_is_a_value_error() -> None
 
 
 def test_numpy_arrays_are_accepted_for_X_and_y() -> None:
-    np = pytest.importorskip("numpy")
     X, y = make_moons(20, seed=0, labels="pm1")
     model, twin = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=0)
     from_lists = fit(model, hinge_loss, X, y, epochs=3, optimizer=SGD(model, lr=0.1))
