@@ -29,6 +29,7 @@ __all__ = [
     "positive_int",
     "probability",
     "svg_path",
+    "two_or_more",
 ]
 
 MATPLOTLIB_HINT = 'plotting needs matplotlib: pip install "lossgrad[plot]"'
@@ -66,15 +67,25 @@ def nonnegative_float(text: str) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """Return text as an int >= 1."""
+def _whole_number(text: str, minimum: int) -> int:
+    """Return text as an int >= minimum, or raise ArgumentTypeError."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {text}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """Return text as an int >= 1."""
+    return _whole_number(text, 1)
+
+
+def two_or_more(text: str) -> int:
+    """Return text as an int >= 2 (a count of points that must hold both classes)."""
+    return _whole_number(text, 2)
 
 
 def probability(text: str) -> float:

@@ -18,7 +18,7 @@ from losses import hinge_loss
 from nn import MLP, SGD, make_moons
 from nn.train import History, fit
 
-from .arguments import nonnegative_float, plot_path, positive_float, positive_int
+from .arguments import nonnegative_float, plot_path, positive_float, positive_int, two_or_more
 from .scalars import one
 from .terminal import ProgressBar, Style
 
@@ -62,7 +62,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--steps", type=positive_int, default=100, help="training steps (default: 100)")
     parser.add_argument("--lr", type=positive_float, default=1.0, help="starting learning rate (default: 1.0)")
-    parser.add_argument("--points", type=positive_int, default=100, help="number of points (default: 100)")
+    parser.add_argument("--points", type=two_or_more, default=100, help="number of points, at least 2 (default: 100)")
     parser.add_argument("--noise", type=nonnegative_float, default=0.1, help="noise of the moons (default: 0.1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data and the initial weights (default: 0)")
     parser.add_argument("--plot", type=plot_path, default=None, metavar="FILE",
@@ -73,8 +73,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Return 0 after training, printing the progress and the final accuracy (and drawing the boundary)."""
-    if args.points < 2:
-        raise ValueError(f"--points must be at least 2 (one per moon), got {args.points}")
     style = Style.for_stream()
     bar = None if args.json else ProgressBar(args.steps, label="training ")
 

@@ -72,6 +72,7 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
         (["graph", "--logit", "nan"], "argument --logit: expected a finite number, got 'nan'"),
         (["showdown", "--losses", "bogus"], "unknown loss 'bogus'"),
         (["moons", "--noise", "-0.1"], "argument --noise: must be >= 0, got -0.1"),
+        (["moons", "--points", "1"], "argument --points: must be >= 2, got 1"),
     ],
 )
 def test_bad_arguments_exit_2_with_usage_and_one_line_reason(
