@@ -300,7 +300,9 @@ def to_class_indices(
         items, names = [target], [arg]
     else:
         if not _is_sequence(target):
-            raise TypeError(f"{fn}: {arg} must be a sequence of class indices for a batch, got {_type_name(target)}")
+            raise TypeError(
+                f"{fn}: {arg} must be a sequence of class indices for a batch, got {_type_name(target)}: {_show(target)}"
+            )
         items = list(target)  # type: ignore[call-overload]
         names = [f"{arg}[{i}]" for i in range(len(items))]
         if len(items) != batch_size:

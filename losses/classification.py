@@ -142,7 +142,9 @@ def _per_example_weights(
         check_in_range(w, 0.0, float("inf"), fn, arg)
         return [w] * n
     weights, _ = to_operands(weight, fn, arg)
-    if single or len(weights) != n:
+    if single:
+        raise ValueError(f"{fn}: {arg} must be one number for a single example, got a sequence of {len(weights)}")
+    if len(weights) != n:
         raise ValueError(f"{fn}: {arg} must be one number or one per example ({n}), got {len(weights)}")
     for i, w in enumerate(weights):
         check_in_range(w, 0.0, float("inf"), fn, f"{arg}[{i}]")

@@ -55,7 +55,7 @@ ClassIndex = int
 def _one_vector(logits: VectorLike, fn: str) -> list[Value]:
     rows, single = to_vectors(logits, fn, "logits")
     if not single:
-        raise ValueError(f"{fn}: logits must be one vector; apply {fn} to each row of a batch")
+        raise ValueError(f"{fn}: logits must be one vector, got a batch of {len(rows)}; apply {fn} to each row")
     return rows[0]
 
 

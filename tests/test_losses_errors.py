@@ -31,6 +31,7 @@ BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], list[str]]] = 
     ("ragged batch", lambda: L.softmax_cross_entropy([[1.0, 2.0, 3.0], [1.0, 2.0]], [0, 1]), ValueError, ["softmax_cross_entropy:", "logits", "3 and 2"]),
     ("targets per example", lambda: L.nll_loss([[-1.0, -2.0], [-1.0, -2.0]], [0]), ValueError, ["nll_loss:", "target", "1 for 2"]),
     ("pos_weight length", lambda: L.binary_cross_entropy_with_logits([1.0, 2.0], [1, 0], pos_weight=[1, 2, 3]), ValueError, ["binary_cross_entropy_with_logits:", "pos_weight", "3"]),
+    ("pos_weight list for one example", lambda: L.binary_cross_entropy_with_logits(1.0, 1.0, pos_weight=[2.0]), ValueError, ["binary_cross_entropy_with_logits:", "pos_weight", "one number for a single example", "sequence of 1"]),
     ("probability target shape", lambda: L.softmax_cross_entropy([1.0, 2.0, 3.0], [0.5, 0.5]), ValueError, ["softmax_cross_entropy:", "target", "of 2"]),
     # probabilities outside [0, 1]
     ("bce p > 1", lambda: L.binary_cross_entropy(1.5, 1), ValueError, ["binary_cross_entropy:", "p must be in [0, 1]", "1.5"]),
@@ -88,7 +89,8 @@ BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], list[str]]] = 
     ("None", lambda: L.sigmoid(None), TypeError, ["sigmoid:", "z", "None"]),
     ("nested list for a scalar loss", lambda: L.l1_loss([[1.0]], [[1.0]]), TypeError, ["l1_loss:", "predictions[0]", "list"]),
     ("2-D array for a scalar loss", lambda: L.mse_loss(np.ones((2, 2)), np.ones((2, 2))), ValueError, ["mse_loss:", "predictions", "(2, 2)"]),
-    ("batch to softmax", lambda: L.softmax([[1.0, 2.0], [3.0, 4.0]]), ValueError, ["softmax:", "logits", "one vector"]),
+    ("batch to softmax", lambda: L.softmax([[1.0, 2.0], [3.0, 4.0]]), ValueError, ["softmax:", "logits", "one vector", "batch of 2"]),
+    ("one index for a batch", lambda: L.nll_loss([[-1.0, -2.0]], 5), TypeError, ["nll_loss:", "target", "sequence of class indices", "int: 5"]),
     ("scalar logits", lambda: L.softmax_cross_entropy(1.0, 0), ValueError, ["softmax_cross_entropy:", "logits", "scalar"]),
     ("batch with one target", lambda: L.softmax_cross_entropy([[1.0, 2.0, 3.0]], 1), TypeError, ["softmax_cross_entropy:", "target", "1"]),
     ("Value keyword", lambda: L.huber_loss(1.0, 2.0, delta=Value(1.0)), TypeError, ["huber_loss:", "delta", "Value"]),
