@@ -145,7 +145,7 @@ def make_blobs(
                 f"make_blobs: centers must be an int or a non-empty list of (x0, x1) pairs, got {centers!r}"
             )
         if not np.all(np.isfinite(center_points)):
-            raise ValueError("make_blobs: centers must be finite numbers")
+            raise ValueError(f"make_blobs: centers must be finite numbers, got {centers!r}")
     k = len(center_points)
     if labels == "pm1" and k != 2:
         raise ValueError(f"make_blobs: labels='pm1' needs exactly 2 centers, got {k}")

@@ -78,10 +78,21 @@ def _as_inputs(where: str, x: Input, nin: int) -> tuple[Value, ...]:
     dot node with ``engine.nary.dot_node``, which checks nothing again.
     """
     if isinstance(x, (str, bytes, Value)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{where}: x must be a sequence of {nin} numbers or Values, got {type(x).__name__}")
+        raise TypeError(f"{where}: x must be a sequence of {nin} numbers or Values, got {type(x).__name__}: {x!r:.80}")
     if len(x) != nin:
         raise ValueError(f"{where}: x must have {nin} inputs (the model's nin), got {len(x)}")
-    return (Constant(1.0), *[xi if isinstance(xi, Value) else Constant(xi) for xi in x])
+    try:
+        return (Constant(1.0), *[xi if isinstance(xi, Value) else Constant(xi) for xi in x])
+    except (TypeError, ValueError):
+        # Off the fast path: find the element the engine refused, and name it.
+        for i, xi in enumerate(x):
+            try:
+                xi if isinstance(xi, Value) else Constant(xi)
+            except (TypeError, ValueError) as error:
+                raise type(error)(
+                    f"{where}: x[{i}] must be a real number (not NaN) or a Value, got {type(xi).__name__}: {xi!r:.80}"
+                ) from None
+        raise
 
 
 class Module:

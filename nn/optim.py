@@ -57,7 +57,7 @@ class Optimizer:
         seen: set[int] = set()
         for i, p in enumerate(params):
             if not isinstance(p, Value):
-                raise TypeError(f"{where}: params[{i}] must be a Value, got {type(p).__name__}")
+                raise TypeError(f"{where}: params[{i}] must be a Value, got {type(p).__name__}: {p!r:.80}")
             if id(p) in seen:
                 raise ValueError(f"{where}: params[{i}] appears twice in params ({p!r})")
             seen.add(id(p))

@@ -249,6 +249,9 @@ def _check_fit_arguments(model: Any, loss_fn: Any, X: Sequence[Any], y: Sequence
         raise TypeError(f"fit: loss_fn must be callable as loss_fn(predictions, targets), got {type(loss_fn).__name__}")
     if not hasattr(optimizer, "step") or not hasattr(optimizer, "zero_grad"):
         raise TypeError(f"fit: optimizer must have step() and zero_grad(), got {type(optimizer).__name__}")
+    for name, data in (("X", X), ("y", y)):
+        if not hasattr(data, "__len__") or isinstance(data, (str, bytes)):
+            raise TypeError(f"fit: {name} must be a sequence (a list or an array), got {type(data).__name__}: {data!r:.80}")
     if len(X) == 0:
         raise ValueError("fit: X must contain at least one example, got an empty list")
     if len(X) != len(y):

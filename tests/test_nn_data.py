@@ -96,6 +96,7 @@ def test_blobs_with_more_centers_label_by_cluster_index() -> None:
     (lambda: make_blobs(10, centers=3, labels="pm1"), ValueError, r"make_blobs: labels='pm1' needs exactly 2 centers, got 3"),
     (lambda: make_blobs(10, centers=0), ValueError, r"make_blobs: centers must be >= 1"),
     (lambda: make_blobs(10, centers=[(1.0, 2.0, 3.0)]), ValueError, r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
+    (lambda: make_blobs(10, centers=[(0.0, math.inf)]), ValueError, r"make_blobs: centers must be finite numbers, got \[\(0.0, inf\)\]"),
     (lambda: make_blobs(10, centers="ab"), ValueError, r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
 ])
 def test_bad_arguments_are_errors_naming_the_argument(call, error: type, message: str) -> None:  # type: ignore[no-untyped-def]

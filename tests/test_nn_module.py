@@ -283,6 +283,16 @@ def test_a_string_or_a_number_as_input_is_a_type_error() -> None:
         MLP(2, [1])(1.0)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("x", "error", "message"), [
+    ([1.0, "a"], TypeError, r"MLP: x\[1\] must be a real number \(not NaN\) or a Value, got str: 'a'"),
+    ([math.nan, 1.0], ValueError, r"MLP: x\[0\] must be a real number \(not NaN\) or a Value, got float: nan"),
+    ([1.0, [2.0]], TypeError, r"MLP: x\[1\] must be a real number \(not NaN\) or a Value, got list: \[2.0\]"),
+])
+def test_a_bad_input_element_is_named_by_its_index(x: list[object], error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        MLP(2, [1])(x)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("make", [
     lambda: Neuron(2, activation="softmax"),
     lambda: Layer(2, 2, activation="Tanh"),

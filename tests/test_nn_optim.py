@@ -153,7 +153,7 @@ def test_empty_params_is_a_value_error() -> None:
 
 
 def test_a_parameter_that_is_not_a_value_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match=r"Adam: params\[1\] must be a Value, got float"):
+    with pytest.raises(TypeError, match=r"Adam: params\[1\] must be a Value, got float: 2.0"):
         Adam([Value(1.0), 2.0])  # type: ignore[list-item]
 
 

@@ -279,6 +279,16 @@ def test_bad_data_is_a_value_error_naming_the_argument(change, message: str) -> 
         fit(model, hinge_loss, X, y, epochs=1, optimizer=SGD(model, lr=0.1))
 
 
+@pytest.mark.parametrize(("X", "y", "message"), [
+    (5, [1], r"fit: X must be a sequence \(a list or an array\), got int: 5"),
+    ([[1.0, 2.0]], "a", r"fit: y must be a sequence \(a list or an array\), got str: 'a'"),
+])
+def test_data_that_is_not_a_sequence_is_a_type_error(X: object, y: object, message: str) -> None:
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(TypeError, match=message):
+        fit(model, mse_loss, X, y, epochs=1, optimizer=SGD(model, lr=0.1))  # type: ignore[arg-type]
+
+
 def test_plus_minus_one_labels_for_bce_are_a_value_error() -> None:
     model, X, y = small_setup()
     with pytest.raises(ValueError, match=r"fit: y must be in \[0, 1\] for binary_cross_entropy_with_logits, got y\[\d\] = -1 .*labels='01'"):
