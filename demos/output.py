@@ -19,7 +19,7 @@ __all__ = ["OutputError", "atomic_path", "check_output_path", "write_bytes", "wr
 
 
 class OutputError(ValueError):
-    """An output path the demos cannot write: its folder is missing or its extension is unknown."""
+    """An output path the demos cannot write: its folder is missing or read-only, or its extension is unknown."""
 
 
 def check_output_path(path: str | os.PathLike[str], extensions: Sequence[str], what: str = "file") -> Path:
@@ -43,6 +43,8 @@ def check_output_path(path: str | os.PathLike[str], extensions: Sequence[str], w
     folder = target.parent
     if not folder.is_dir():
         raise OutputError(f"{what} '{path}': the folder '{folder}' does not exist")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"{what} '{path}': the folder '{folder}' is not writable")
     if target.is_dir():
         raise OutputError(f"{what} '{path}' is a folder, not a file name")
     return target
@@ -63,7 +65,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     on an exception the temporary file is removed and path is left as it was.
     """
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:  # name the file the user asked for, not a temporary name they never typed
+        raise OSError(error.errno, error.strerror, str(target)) from None
     os.close(handle)
     try:
         yield Path(temporary)

@@ -164,13 +164,20 @@ def test_entry_point_is_declared_for_the_lossgrad_script() -> None:
 # --- files: checked early, written whole -------------------------------------------------------
 
 
-def test_check_output_path(tmp_path: Path) -> None:
+def test_check_output_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert check_output_path(tmp_path / "a.SVG", (".svg", ".png")) == tmp_path / "a.SVG"
     (tmp_path / "dir.svg").mkdir()
     with pytest.raises(OutputError, match="is a folder"):
         check_output_path(tmp_path / "dir.svg", (".svg",))
     with pytest.raises(OutputError, match="the folder .* does not exist"):
         check_output_path(tmp_path / "missing" / "a.svg", (".svg",))
+    with monkeypatch.context() as patch:  # a read-only folder (chmod does not stop root, so pretend)
+        patch.setattr(os, "access", lambda folder, mode: False)
+        with pytest.raises(OutputError, match="the folder .* is not writable"):
+            check_output_path(tmp_path / "a.svg", (".svg",))
+    with pytest.raises(FileNotFoundError) as raised:  # the writer itself names the target, not its temporary
+        write_text(tmp_path / "missing" / "a.svg", "<svg/>")
+    assert raised.value.filename == str(tmp_path / "missing" / "a.svg")
 
 
 def test_atomic_write_replaces_whole_or_leaves_the_old_file(tmp_path: Path) -> None:
