@@ -277,7 +277,7 @@ class MLP(Module):
     2
     """
 
-    __slots__ = ("layers", "_nin")
+    __slots__ = ("layers",)
 
     layers: list[Layer]
 
@@ -297,7 +297,6 @@ class MLP(Module):
         _check_activation("MLP", "activation", activation)
         _check_activation("MLP", "output_activation", output_activation)
         rng = _rng(seed)  # one stream for the whole model: layer by layer, neuron by neuron
-        self._nin = nin
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
@@ -308,7 +307,7 @@ class MLP(Module):
     @property
     def nin(self) -> int:
         """The number of inputs."""
-        return self._nin
+        return self.layers[0].nin
 
     @property
     def nouts(self) -> list[int]:
@@ -327,7 +326,7 @@ class MLP(Module):
 
     def __call__(self, x: Input) -> Value | list[Value]:
         """Return the output for one input: a Value if the last layer has one neuron, else a list."""
-        one_and_x = _as_inputs("MLP", x, self._nin)
+        one_and_x = _as_inputs("MLP", x, self.nin)
         one = one_and_x[0]
         layers = self.layers
         h = layers[0]._forward(one_and_x)
