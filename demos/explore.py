@@ -20,6 +20,7 @@ from .arguments import binary_label, finite_float, html_path, open_probability
 from .explorer_page import PAGE_TEMPLATE, PLACEHOLDER
 from .output import write_text
 from .scalars import one
+from .showdown import logit_of
 from .terminal import Style, table
 
 __all__ = ["PointGradients", "add_parser", "explorer_curves", "explorer_html", "gradients_at", "run"]
@@ -43,11 +44,6 @@ class PointGradients:
     def ratio(self) -> float:
         """Return |BCE's dL/dz| / |MSE's dL/dz|: how many times harder cross-entropy pushes the logit."""
         return abs(self.bce_grad_z / self.mse_grad_z) if self.mse_grad_z else math.inf
-
-
-def _logit(p: float) -> float:
-    """Return log(p / (1 - p)) for p in (0, 1)."""
-    return math.log(p) - math.log1p(-p)
 
 
 def _loss_and_grads(loss_fn_name: str, z: float, label: int) -> tuple[float, float, float, float]:
@@ -76,7 +72,7 @@ def gradients_at(label: int, p: float | None = None, z: float | None = None) -> 
     if p is not None:
         if not 0.0 < p < 1.0:
             raise ValueError(f"gradients_at: p must be strictly between 0 and 1, got {p!r}")
-        z = _logit(p)
+        z = logit_of(p)
     z = float(z)  # type: ignore[arg-type]  # exactly one of p, z was given
     p_value, mse, mse_dp, mse_dz = _loss_and_grads("mse", z, label)
     _, bce, bce_dp, bce_dz = _loss_and_grads("bce", z, label)
@@ -103,7 +99,7 @@ def explorer_curves(points: int = 999, initial_p: float = 0.01, initial_label: i
     initial_index = min(range(points), key=lambda i: abs(grid[i] - initial_p))
     return {
         "p": [_short(p) for p in grid],
-        "z": [_short(_logit(p)) for p in grid],
+        "z": [_short(logit_of(p)) for p in grid],
         "initial_index": initial_index,
         "initial_label": initial_label,
         "curves": curves,
