@@ -175,6 +175,11 @@ def _print_point(point: PointGradients, style: Style) -> None:
     print(f"sigmoid'(z) = p(1 - p) = {point.p * (1 - point.p):.6f}")
     if point.mse_grad_z == 0.0:
         print("MSE's gradient with respect to the logit is exactly 0 here.")
+    if point.bce_grad_z == 0.0:
+        print("cross-entropy's gradient with respect to the logit is exactly 0 here: p is outside "
+              "binary_cross_entropy's clip to [eps, 1 - eps], which passes no gradient "
+              "(binary_cross_entropy_with_logits has no clip)")
+    if point.mse_grad_z == 0.0 or point.bce_grad_z == 0.0:
         return
     verdict = f"cross-entropy pushes the logit {point.ratio:.1f}x harder than MSE"
     if wrongness > 0.9:

@@ -244,6 +244,13 @@ def test_explore_prints_both_losses_and_both_gradients(capsys: pytest.CaptureFix
     assert "\x1b[" not in out  # captured output is not a terminal: no colour
 
 
+def test_explore_says_where_the_clip_stops_cross_entropys_gradient(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", "--p", "1e-18", "--label", "1"]) == 0  # below binary_cross_entropy's eps = 1e-15
+    out = capsys.readouterr().out
+    assert "cross-entropy's gradient with respect to the logit is exactly 0 here" in out
+    assert "harder than MSE" not in out  # no "0.0x harder" verdict
+
+
 def test_explore_at_the_posts_logit_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", "--logit", "-4.5", "--label", "1", "--json"]) == 0
     point = json.loads(capsys.readouterr().out)
