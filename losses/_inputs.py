@@ -177,17 +177,13 @@ def _items(xs: object, fn: str, arg: str) -> tuple[list[object], bool]:
 def to_values(xs: object, fn: str, arg: str) -> tuple[list[Value], bool]:
     """Return a scalar or a vector as a list of Values, and whether it was a single scalar."""
     items, single = _items(xs, fn, arg)
-    if single:
-        return [to_value(items[0], fn, arg)], True
-    return [to_value(x, fn, f"{arg}[{i}]") for i, x in enumerate(items)], False
+    return [to_value(x, fn, element_name(arg, i, single)) for i, x in enumerate(items)], single
 
 
 def to_operands(xs: object, fn: str, arg: str) -> tuple[list[Value | float], bool]:
     """Return a scalar or a vector as a list of Values-or-floats (see `to_operand`), and whether it was a scalar."""
     items, single = _items(xs, fn, arg)
-    if single:
-        return [to_operand(items[0], fn, arg)], True
-    return [to_operand(x, fn, f"{arg}[{i}]") for i, x in enumerate(items)], False
+    return [to_operand(x, fn, element_name(arg, i, single)) for i, x in enumerate(items)], single
 
 
 def paired(
@@ -297,20 +293,20 @@ def to_class_indices(
 ) -> list[int]:
     """Return the class index of each example, checking type (int) and range [0, num_classes)."""
     if single:
-        items, names = [target], [arg]
+        items = [target]
     else:
         if not _is_sequence(target):
             raise TypeError(
                 f"{fn}: {arg} must be a sequence of class indices for a batch, got {_type_name(target)}: {_show(target)}"
             )
         items = list(target)  # type: ignore[call-overload]
-        names = [f"{arg}[{i}]" for i in range(len(items))]
         if len(items) != batch_size:
             raise ValueError(
                 f"{fn}: {arg} must have one class index per example, got {len(items)} for {batch_size} examples"
             )
     indices = []
-    for item, name in zip(items, names):
+    for i, item in enumerate(items):
+        name = element_name(arg, i, single)
         if isinstance(item, np.ndarray) and item.ndim == 0:
             item = item.item()
         if isinstance(item, bool) or not isinstance(item, numbers.Integral):
