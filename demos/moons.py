@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 
 from engine import no_grad
 from losses import hinge_loss
@@ -27,7 +28,7 @@ __all__ = ["add_parser", "run", "train_moons"]
 
 def train_moons(
     steps: int = 100, lr: float = 1.0, points: int = 100, noise: float = 0.1, seed: int = 0, l2: float = 1e-4,
-    on_step: object = None,
+    on_step: Callable[[int, History], None] | None = None,
 ) -> tuple[MLP, list[tuple[float, float]], list[int], History]:
     """Return (model, X, y, history) after micrograd's moons training: hinge loss + l2, decaying lr.
 
@@ -39,7 +40,7 @@ def train_moons(
     history = fit(
         model, hinge_loss, X, y, epochs=steps, optimizer=optimizer, l2=l2,  # type: ignore[arg-type]
         lr_schedule=lambda k: lr * (1.0 - 0.9 * k / steps),  # micrograd: 1.0 - 0.9·k/100
-        on_epoch=on_step,  # type: ignore[arg-type]
+        on_epoch=on_step,
     )
     return model, X, y, history
 
