@@ -224,7 +224,7 @@ def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
         if not _is_sequence(row):
             raise TypeError(f"{fn}: {arg}[{i}] must be a sequence like {arg}[0], got {_type_name(row)}: {_show(row)}")
         values, _ = to_values(row, fn, f"{arg}[{i}]")
-        if len(values) != len(batch[0] if batch else values):
+        if batch and len(values) != len(batch[0]):
             raise ValueError(
                 f"{fn}: every row of {arg} must have the same length, got {len(batch[0])} and {len(values)} (row {i})"
             )
