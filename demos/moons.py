@@ -19,7 +19,13 @@ from losses import hinge_loss
 from nn import MLP, SGD, make_moons
 from nn.train import History, fit
 
-from .arguments import nonnegative_float, plot_path, positive_float, positive_int, two_or_more
+from .arguments import (
+    nonnegative_float,
+    plot_path,
+    positive_float,
+    positive_int,
+    two_or_more,
+)
 from .scalars import one
 from .terminal import ProgressBar, Style
 
