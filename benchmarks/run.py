@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import gc
 import importlib
+import importlib.metadata
 import io
 import json
 import os
@@ -124,6 +125,14 @@ def _short_by(ratio: float, target: float, at_least: bool) -> str:
     """Return how far a missed ratio target is off, as a factor."""
     factor = target / ratio if at_least else ratio / target
     return f"{factor:.2f}x short of the target"
+
+
+def _installed_version(distribution: str) -> str:
+    """Return the installed version of a distribution, read from its metadata (micrograd has no __version__)."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:  # imported from a source folder, not installed
+        return "(version unknown)"
 
 
 def machine() -> dict[str, Any]:
@@ -272,7 +281,7 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
             Row(
                 f"moons: same loss as micrograd ({steps} steps)",
                 f"max |diff| {worst:.1e}",
-                f"micrograd {micrograd.__version__ if hasattr(micrograd, '__version__') else '0.1.0'}",
+                f"micrograd {_installed_version('micrograd')}",
                 "-",
                 f"<= {LOSS_TOLERANCE:.0e}",
                 same_as_micrograd,
