@@ -101,7 +101,7 @@ class HandwrittenMLP:
 
         By default an example with no hinge loss, and a ReLU that output 0, pass no gradient back
         and are skipped, as anyone writing this by hand would; ``skip_zero_gradients=False`` does
-        every multiplication anyway (the same result, about twice the time).
+        every multiplication anyway (the same result, in two to three times the time).
         """
         weight_grads = [[[0.0] * len(row) for row in layer] for layer in self.weights]
         bias_grads = [[0.0] * len(layer) for layer in self.biases]

@@ -57,7 +57,7 @@ class Settings:
 
     @classmethod
     def full(cls) -> Settings:
-        """Return the settings of the full run (a few minutes on a 2-core machine)."""
+        """Return the settings of the full run, whose figures are the ones to quote."""
         return cls(
             quick=False,
             equivalence_steps=10,
