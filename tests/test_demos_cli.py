@@ -8,11 +8,11 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
-from demos import cli
 from demos.cli import COMMANDS, main
 from demos.explore import explorer_curves, explorer_html, gradients_at
 from demos.output import OutputError, atomic_path, check_output_path, write_text
@@ -158,7 +158,8 @@ def test_an_internal_error_is_one_line_exit_1_and_debuggable(monkeypatch: pytest
 def test_entry_point_is_declared_for_the_lossgrad_script() -> None:
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert 'lossgrad = "demos.cli:main"' in pyproject
-    assert cli.main is main
+    (script,) = entry_points(group="console_scripts", name="lossgrad")  # as pip installed it
+    assert script.load() is main
 
 
 # --- files: checked early, written whole -------------------------------------------------------
