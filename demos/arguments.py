@@ -16,6 +16,7 @@ from .output import OutputError, check_output_path
 
 __all__ = [
     "MATPLOTLIB_HINT",
+    "UsageError",
     "binary_label",
     "finite_float",
     "fraction",
@@ -33,6 +34,10 @@ __all__ = [
 ]
 
 MATPLOTLIB_HINT = 'plotting needs matplotlib: pip install "lossgrad[plot]"'
+
+
+class UsageError(ValueError):
+    """Arguments each valid alone but not together; a demo's run raises it, and the usage line is shown."""
 
 
 def _number(text: str) -> float:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from . import explore, graph, moons, post, showdown, stall
+from .arguments import UsageError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers.required = True
     for name, module in COMMANDS.items():
         sub = module.add_parser(subparsers)
-        sub.set_defaults(run=module.run)
+        sub.set_defaults(run=module.run, parser=sub)
         if sub.prog != f"lossgrad {name}":  # each module registers itself under its own name
             raise RuntimeError(f"demos.{module.__name__} registered {sub.prog!r}, expected 'lossgrad {name}'")
     return parser
@@ -83,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except UsageError as error:  # as argparse reports a bad argument: the usage, then the reason
+        args.parser.print_usage(sys.stderr)
+        print(f"{where}: error: {_one_line(error)}", file=sys.stderr)
+        return 2
     except _USER_ERRORS as error:
         print(f"{where}: error: {_one_line(error)}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from engine import Value, draw_graph, render_svg
 from losses import BINARY_LOSSES_ON_LOGIT
 
-from .arguments import binary_label, finite_float, graph_path, positive_int
+from .arguments import UsageError, binary_label, finite_float, graph_path, positive_int
 from .output import write_text
 
 __all__ = ["LOSS_NAMES", "add_parser", "build_loss_graph", "combine_svgs", "run"]
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     """Return 0 after drawing the graph(s) and writing or printing the SVG."""
     as_dot = args.dot or (args.output is not None and args.output.suffix.lower() in (".dot", ".gv"))
     if args.dot and args.output is not None and args.output.suffix.lower() == ".svg":
-        raise ValueError(f"--dot gives DOT text, not SVG: name the file .dot or .gv, got '{args.output}'")
+        raise UsageError(f"--dot gives DOT text, not SVG: name the file .dot or .gv, got '{args.output}'")
     names = ["mse", "bce"] if args.compare else [args.loss]
     options = {"grad_shading": args.shade, "local_derivatives": args.derivatives, "precision": args.precision,
                "rankdir": "TB" if args.compare else "LR"}
