@@ -2,7 +2,7 @@
 
 At one point (a predicted probability p, or a logit z, and a true label y) it prints MSE and
 binary cross-entropy, and each one's gradient with respect to p and with respect to the logit z,
-all from one backward pass through the engine. ``--html FILE`` writes the post's interactive
+both from that loss's one backward pass through the engine. ``--html FILE`` writes the post's interactive
 explorer as a single self-contained page whose curves the engine computed here.
 """
 
