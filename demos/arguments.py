@@ -18,12 +18,14 @@ __all__ = [
     "MATPLOTLIB_HINT",
     "UsageError",
     "binary_label",
+    "decimals",
     "finite_float",
     "fraction",
     "graph_path",
     "html_path",
     "json_path",
     "nonnegative_float",
+    "nonnegative_int",
     "open_probability",
     "plot_path",
     "positive_float",
@@ -72,12 +74,14 @@ def nonnegative_float(text: str) -> float:
     return value
 
 
-def _whole_number(text: str, minimum: int) -> int:
-    """Return text as an int >= minimum, or raise ArgumentTypeError."""
+def _whole_number(text: str, minimum: int, maximum: int | None = None) -> int:
+    """Return text as an int in [minimum, maximum] (no upper bound when maximum is None), or raise ArgumentTypeError."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if maximum is not None and not minimum <= value <= maximum:
+        raise argparse.ArgumentTypeError(f"must be from {minimum} to {maximum}, got {text}")
     if value < minimum:
         raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {text}")
     return value
@@ -86,6 +90,16 @@ def _whole_number(text: str, minimum: int) -> int:
 def positive_int(text: str) -> int:
     """Return text as an int >= 1."""
     return _whole_number(text, 1)
+
+
+def nonnegative_int(text: str) -> int:
+    """Return text as an int >= 0 (a seed: numpy's generators take no negative one)."""
+    return _whole_number(text, 0)
+
+
+def decimals(text: str) -> int:
+    """Return text as a number of digits after the point, 0 to 17 (a float holds no more)."""
+    return _whole_number(text, 0, 17)
 
 
 def two_or_more(text: str) -> int:

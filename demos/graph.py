@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from engine import Value, draw_graph, render_svg
 from losses import BINARY_LOSSES_ON_LOGIT
 
-from .arguments import UsageError, binary_label, finite_float, graph_path, positive_int
+from .arguments import UsageError, binary_label, decimals, finite_float, graph_path
 from .output import write_text
 
 __all__ = ["LOSS_NAMES", "add_parser", "build_loss_graph", "combine_svgs", "run"]
@@ -140,7 +140,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--no-shade", dest="shade", action="store_false",
                         help="do not shade boxes by |grad| (shading is on by default, on one fixed scale)")
     parser.add_argument("--derivatives", action="store_true", help="write each edge's local derivative")
-    parser.add_argument("--precision", type=positive_int, default=4, metavar="N", help="digits after the point (default: 4)")
+    parser.add_argument("--precision", type=decimals, default=4, metavar="N", help="digits after the point, 0 to 17 (default: 4)")
     parser.add_argument("--dot", action="store_true", help="give the DOT source instead of SVG (needs no renderer)")
     return parser
 

@@ -21,6 +21,7 @@ from nn.train import History, fit
 
 from .arguments import (
     nonnegative_float,
+    nonnegative_int,
     plot_path,
     positive_float,
     positive_int,
@@ -71,7 +72,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--lr", type=positive_float, default=1.0, help="starting learning rate (default: 1.0)")
     parser.add_argument("--points", type=two_or_more, default=100, help="number of points, at least 2 (default: 100)")
     parser.add_argument("--noise", type=nonnegative_float, default=0.1, help="noise of the moons (default: 0.1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the initial weights (default: 0)")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the data and the initial weights (default: 0)")
     parser.add_argument("--plot", type=plot_path, default=None, metavar="FILE",
                         help="draw the decision boundary and the points to FILE (.svg or .png)")
     parser.add_argument("--json", action="store_true", help="print the result and the history as JSON")

@@ -35,7 +35,13 @@ from engine import Value
 from losses import binary_cross_entropy, mse_loss
 from nn import SGD, Neuron, make_blobs
 
-from .arguments import fraction, plot_path, positive_float, positive_int
+from .arguments import (
+    fraction,
+    nonnegative_int,
+    plot_path,
+    positive_float,
+    positive_int,
+)
 from .scalars import one
 from .terminal import Style, table
 
@@ -196,7 +202,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--epochs", type=positive_int, default=defaults.epochs, help=f"epochs to train each run (default: {defaults.epochs})")
     parser.add_argument("--target", type=fraction, default=defaults.target,
                         help=f"target accuracy, as 0.95 or 95 (default: {defaults.target:g})")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help=f"seed of the data set (default: {defaults.seed})")
+    parser.add_argument("--seed", type=nonnegative_int, default=defaults.seed, help=f"seed of the data set (default: {defaults.seed})")
     parser.add_argument("--every", type=positive_int, default=None, metavar="K",
                         help="print a table row every K epochs (default: about 15 rows)")
     parser.add_argument("--plot", type=plot_path, default=None, metavar="FILE",

@@ -75,6 +75,9 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
         (["showdown", "--losses", "bogus"], "unknown loss 'bogus'"),
         (["moons", "--noise", "-0.1"], "argument --noise: must be >= 0, got -0.1"),
         (["moons", "--points", "1"], "argument --points: must be >= 2, got 1"),
+        (["moons", "--seed", "-5"], "argument --seed: must be >= 0, got -5"),
+        (["stall", "--seed", "1.5"], "argument --seed: expected a whole number, got '1.5'"),
+        (["graph", "--precision", "18"], "argument --precision: must be from 0 to 17, got 18"),
     ],
 )
 def test_bad_arguments_exit_2_with_usage_and_one_line_reason(
