@@ -47,7 +47,7 @@ class Settings:
 
     quick: bool
     equivalence_steps: int  # steps over which lossgrad must match the hand-written loop
-    micrograd_equivalence_steps: int  # the same against micrograd (about 0.7 s a step)
+    micrograd_equivalence_steps: int  # the same against micrograd (over a second a step)
     repeats: int  # timed blocks per moons workload
     steps_per_block: dict[str, int]
     chain_nodes: int
