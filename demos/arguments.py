@@ -23,15 +23,12 @@ __all__ = [
     "fraction",
     "graph_path",
     "html_path",
-    "json_path",
     "nonnegative_float",
     "nonnegative_int",
     "open_probability",
     "plot_path",
     "positive_float",
     "positive_int",
-    "probability",
-    "svg_path",
     "two_or_more",
 ]
 
@@ -107,14 +104,6 @@ def two_or_more(text: str) -> int:
     return _whole_number(text, 2)
 
 
-def probability(text: str) -> float:
-    """Return text as a float in [0, 1]."""
-    value = _number(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a probability in [0, 1], got {text}")
-    return value
-
-
 def open_probability(text: str) -> float:
     """Return text as a float strictly between 0 and 1 (a sigmoid output)."""
     value = _number(text)
@@ -157,7 +146,5 @@ def _path_type(extensions: tuple[str, ...], what: str, needs_matplotlib: bool = 
 
 
 plot_path = _path_type((".svg", ".png"), "plot", needs_matplotlib=True)
-svg_path = _path_type((".svg",), "graph")
 graph_path = _path_type((".svg", ".dot", ".gv"), "graph")
 html_path = _path_type((".html", ".htm"), "page")
-json_path = _path_type((".json",), "JSON file")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["OutputError", "atomic_path", "check_output_path", "write_bytes", "write_text"]
+__all__ = ["OutputError", "atomic_path", "check_output_path", "write_text"]
 
 
 class OutputError(ValueError):
@@ -79,24 +79,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
-def _write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
-    """Return path after write(temporary) filled a temporary file that then replaced it."""
-    with atomic_path(path) as temporary:
-        write(temporary)
-    return Path(path)
-
-
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Return path after writing text to it (UTF-8) whole, or leaving it untouched on failure."""
-    def write(temporary: Path) -> None:
+    with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
-
-    return _write(path, write)
-
-
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Return path after writing data to it whole, or leaving it untouched on failure."""
-    def write(temporary: Path) -> None:
-        temporary.write_bytes(data)
-
-    return _write(path, write)
+    return Path(path)
