@@ -77,6 +77,11 @@ class Run:
     mean_abs_grad: list[float] = field(default_factory=list)
     seconds: float = 0.0
 
+    def history(self) -> dict[str, Sequence[float]]:
+        """Return the history as equally long lists: epoch (0, 1, ...), loss, accuracy, mean_abs_grad."""
+        return {"epoch": list(range(len(self.loss))), "loss": self.loss, "accuracy": self.accuracy,
+                "mean_abs_grad": self.mean_abs_grad}
+
     def epochs_to(self, target: float) -> int | None:
         """Return the first epoch whose accuracy is >= target, or None if it never got there."""
         for epoch, accuracy in enumerate(self.accuracy):
@@ -222,11 +227,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         from .plots import plot_stall
 
-        histories: dict[str, dict[str, list[float]]] = {
-            name: {"epoch": [float(e) for e in range(len(r.loss))], "loss": r.loss, "accuracy": r.accuracy, "mean_abs_grad": r.mean_abs_grad}
-            for name, r in result.runs.items()
-        }
-        path = plot_stall(histories, args.plot, config.target)
+        path = plot_stall({name: r.history() for name, r in result.runs.items()}, args.plot, config.target)
         if not args.json:
             print(f"plot written to {path}")
     return 0
@@ -241,10 +242,7 @@ def _as_json(result: StallResult) -> dict[str, Any]:
         "reached_target_at_epoch": result.reached(),
         "speedup": ratio,
         "speedup_is_lower_bound": lower_bound,
-        "history": {
-            name: {"epoch": list(range(len(r.loss))), "loss": r.loss, "accuracy": r.accuracy, "mean_abs_grad": r.mean_abs_grad}
-            for name, r in result.runs.items()
-        },
+        "history": {name: r.history() for name, r in result.runs.items()},
     }
 
 
