@@ -142,6 +142,15 @@ def test_library_errors_become_one_line_and_exit_2(monkeypatch: pytest.MonkeyPat
     assert err == "lossgrad stall: error: binary_cross_entropy: p must be in [0, 1], got 1.5\n"
 
 
+def test_ctrl_c_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("demos.stall.run_stall", interrupted)
+    assert main(["stall"]) == 130
+    assert capsys.readouterr().err == "\nlossgrad stall: interrupted\n"
+
+
 def test_an_internal_error_is_one_line_exit_1_and_debuggable(monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     class Surprise(Exception):
