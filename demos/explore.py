@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from engine import Value
@@ -46,11 +47,13 @@ class PointGradients:
         return abs(self.bce_grad_z / self.mse_grad_z) if self.mse_grad_z else math.inf
 
 
-def _loss_and_grads(loss_fn_name: str, z: float, label: int) -> tuple[float, float, float, float]:
-    """Return (p, loss, dL/dp, dL/dz) of one loss through a sigmoid, by backprop from z."""
+def _loss_and_grads(
+    loss_fn: Callable[[Value, int], Value | list[Value]], z: float, label: int
+) -> tuple[float, float, float, float]:
+    """Return (p, loss, dL/dp, dL/dz) of loss_fn(sigmoid(z), label), by backprop from z."""
     logit = Value(z, label="z")
     p = one(sigmoid(logit), "explore")
-    loss = one(mse_loss(p, label) if loss_fn_name == "mse" else binary_cross_entropy(p, label), "explore")
+    loss = one(loss_fn(p, label), "explore")
     loss.backward()
     return p.data, loss.data, p.grad, logit.grad
 
@@ -74,8 +77,8 @@ def gradients_at(label: int, p: float | None = None, z: float | None = None) -> 
             raise ValueError(f"gradients_at: p must be strictly between 0 and 1, got {p!r}")
         z = logit_of(p)
     z = float(z)  # type: ignore[arg-type]  # exactly one of p, z was given
-    p_value, mse, mse_dp, mse_dz = _loss_and_grads("mse", z, label)
-    _, bce, bce_dp, bce_dz = _loss_and_grads("bce", z, label)
+    p_value, mse, mse_dp, mse_dz = _loss_and_grads(mse_loss, z, label)
+    _, bce, bce_dp, bce_dz = _loss_and_grads(binary_cross_entropy, z, label)
     return PointGradients(p_value, z, label, mse, bce, mse_dp, bce_dp, mse_dz, bce_dz)
 
 
