@@ -254,6 +254,11 @@ def _rows_to_show(epochs: int, every: int | None, marks: Sequence[int | None]) -
     return sorted(shown)
 
 
+def _epochs(count: int | None) -> str:
+    """Return "1 epoch" or "N epochs"."""
+    return "1 epoch" if count == 1 else f"{count} epochs"
+
+
 def _round_step(x: float) -> int:
     """Return a round step near x: 1, 2, 5, 10, 20, 25, 50, ..."""
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
@@ -271,7 +276,7 @@ def _print_report(result: StallResult, every: int | None, style: Style) -> None:
     print(style.bold("One sigmoid neuron, two losses, the same confidently wrong start"))
     print(f"data: {config.n} points in two Gaussian blobs (seed {config.seed});  start: w = ({w0:.2f}, {w1:.2f}), b = {b:.2f}")
     print(f"      typical positive at p = {config.start_p:g}, typical negative at p = {1 - config.start_p:g}; "
-          f"full-batch gradient descent, lr = {config.lr:g}, for {result.epochs} epochs")
+          f"full-batch gradient descent, lr = {config.lr:g}, for {_epochs(result.epochs)}")
     print()
     rows = []
     for epoch in _rows_to_show(result.epochs, every, [reached["MSE"], reached["BCE"]]):
@@ -291,7 +296,7 @@ def _print_report(result: StallResult, every: int | None, style: Style) -> None:
     for name in ("MSE", "BCE"):
         reached_at = reached[name]
         if reached_at is None:
-            print(f"{name} did not reach {100 * config.target:g}% accuracy within {result.epochs} epochs (>{result.epochs})")
+            print(f"{name} did not reach {100 * config.target:g}% accuracy within {_epochs(result.epochs)} (>{result.epochs})")
         else:
             print(f"{name} reached {100 * config.target:g}% accuracy at epoch {reached_at}")
     ratio, lower_bound = result.speedup()
@@ -299,11 +304,11 @@ def _print_report(result: StallResult, every: int | None, style: Style) -> None:
     print(f"at the start, the mean push on the logit was {start_push[0]:.4f} under MSE and {start_push[1]:.4f} under BCE "
           f"({start_push[1] / start_push[0]:.0f}x)")
     if ratio is None:
-        verdict = f"verdict: BCE did not reach {100 * config.target:g}% within {result.epochs} epochs either; try more --epochs or a larger --lr"
+        verdict = f"verdict: BCE did not reach {100 * config.target:g}% within {_epochs(result.epochs)} either; try more --epochs or a larger --lr"
         print(style.warn(style.bold(verdict)))
         return
     times = f"more than {ratio:.0f}x" if lower_bound else f"{ratio:.1f}x"
-    mse_text = f"more than {result.epochs} epochs" if reached["MSE"] is None else f"{reached['MSE']} epochs"
-    verdict = f"verdict: BCE learned in {reached['BCE']} epochs, MSE took {mse_text}: cross-entropy got there {times} faster"
+    mse_text = f"more than {_epochs(result.epochs)}" if reached["MSE"] is None else _epochs(reached["MSE"])
+    verdict = f"verdict: BCE learned in {_epochs(reached['BCE'])}, MSE took {mse_text}: cross-entropy got there {times} faster"
     print(style.good(style.bold(verdict)))
     print(style.dim('(the post: "the difference between a model that learns in 10 epochs and one that stalls for hundreds")'))
