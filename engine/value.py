@@ -412,8 +412,9 @@ def _data(other: Operand, where: str) -> float:
 def _node(data: float, children: tuple[Value, ...], op: str, backward: Backward) -> Value:
     """Return the Value for an operation's result, recording its operands and backward rule unless in no_grad."""
     if data != data:
-        operands = ", ".join(_show(c.data) for c in children)
-        raise ValueError(f"{op}: the result is NaN (undefined) for operand(s) {operands}")
+        shown = ", ".join(_show(c.data) for c in children[:6])
+        more = f", ... ({len(children)} operands)" if len(children) > 6 else ""
+        raise ValueError(f"{op}: the result is NaN (undefined) for operand(s) {shown}{more}")
     out = Value.__new__(Value)
     out.data = data
     out.grad = 0.0

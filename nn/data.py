@@ -53,6 +53,15 @@ def _check_scale(where: str, argument: str, value: object) -> float:
     return value
 
 
+def _rng(where: str, seed: object) -> np.random.Generator:
+    """Return numpy's generator for seed (an int >= 0, or None for fresh entropy), or raise naming it."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise TypeError(f"{where}: seed must be an int >= 0 or None, got {type(seed).__name__}: {seed!r}")
+    if seed is not None and seed < 0:
+        raise ValueError(f"{where}: seed must be an int >= 0 or None, got {seed}")
+    return np.random.default_rng(seed)
+
+
 def _check_labels(where: str, labels: object) -> str:
     """Return the label convention, or raise naming the accepted ones."""
     if labels not in LABEL_CONVENTIONS:
@@ -88,7 +97,7 @@ def make_moons(
     n = _check_n("make_moons", n, minimum=2)
     noise = _check_scale("make_moons", "noise", noise)
     labels = _check_labels("make_moons", labels)
-    rng = np.random.default_rng(seed)
+    rng = _rng("make_moons", seed)
     n_upper = n // 2
     n_lower = n - n_upper
     upper_angles = np.linspace(0.0, math.pi, n_upper)
@@ -128,7 +137,7 @@ def make_blobs(
     n = _check_n("make_blobs", n)
     spread = _check_scale("make_blobs", "spread", spread)
     labels = _check_labels("make_blobs", labels)
-    rng = np.random.default_rng(seed)
+    rng = _rng("make_blobs", seed)
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
         if centers < 1:
             raise ValueError(f"make_blobs: centers must be >= 1 (or a list of points), got {centers}")
@@ -172,7 +181,7 @@ def make_xor(
     n = _check_n("make_xor", n)
     noise = _check_scale("make_xor", "noise", noise)
     labels = _check_labels("make_xor", labels)
-    rng = np.random.default_rng(seed)
+    rng = _rng("make_xor", seed)
     points = rng.uniform(-1.0, 1.0, size=(n, 2))
     classes = ((points[:, 0] > 0) != (points[:, 1] > 0)).astype(int)
     if noise > 0.0:

@@ -76,6 +76,14 @@ def test_undefined_math_raises_a_named_error(case: str, make, error: type, messa
     assert "math domain error" not in str(info.value)
 
 
+def test_a_nan_message_shows_a_few_operands_of_a_big_node() -> None:
+    with pytest.raises(ValueError) as info:
+        engine.dot([math.inf] + [1.0] * 99, [0.0] * 100)
+    message = str(info.value)
+    assert message.startswith("dot: the result is NaN (undefined) for operand(s) inf, 1.0, 1.0")
+    assert message.endswith("... (200 operands)") and len(message) < 120
+
+
 def test_infinite_derivatives_raise_in_backward() -> None:
     x = Value(0.0)
     y = x.sqrt()

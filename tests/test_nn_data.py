@@ -98,6 +98,9 @@ def test_blobs_with_more_centers_label_by_cluster_index() -> None:
     (lambda: make_blobs(10, centers=[(1.0, 2.0, 3.0)]), ValueError, r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
     (lambda: make_blobs(10, centers=[(0.0, math.inf)]), ValueError, r"make_blobs: centers must be finite numbers, got \[\(0.0, inf\)\]"),
     (lambda: make_blobs(10, centers="ab"), ValueError, r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
+    (lambda: make_moons(10, seed=-1), ValueError, r"make_moons: seed must be an int >= 0 or None, got -1"),
+    (lambda: make_xor(10, seed=1.5), TypeError, r"make_xor: seed must be an int >= 0 or None, got float: 1.5"),
+    (lambda: make_blobs(10, seed="7"), TypeError, r"make_blobs: seed must be an int >= 0 or None, got str: '7'"),
 ])
 def test_bad_arguments_are_errors_naming_the_argument(call, error: type, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(error, match=message):
