@@ -50,9 +50,11 @@ def gradcheck(
         raise TypeError(f"gradcheck: inputs must be a sequence of numbers, got {type(inputs).__name__}")
     if not inputs:
         raise ValueError("gradcheck: inputs must not be empty")
-    for name, tol in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if not tol >= 0 or (name == "eps" and tol == 0):
-            raise ValueError(f"gradcheck: {name} must be {'> 0' if name == 'eps' else '>= 0'}, got {tol!r}")
+    if not eps > 0:  # written as "not >" so that NaN is refused too
+        raise ValueError(f"gradcheck: eps must be > 0, got {eps!r}")
+    for name, tolerance in (("atol", atol), ("rtol", rtol)):
+        if not tolerance >= 0:
+            raise ValueError(f"gradcheck: {name} must be >= 0, got {tolerance!r}")
     points = [
         x.data if isinstance(x, Value) else _to_float(x, "gradcheck", f"inputs[{i}]")
         for i, x in enumerate(inputs)

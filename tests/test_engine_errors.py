@@ -128,6 +128,10 @@ def test_gradcheck_checks_its_arguments() -> None:
         gradcheck(lambda: Value(1.0), [])
     with pytest.raises(ValueError, match="gradcheck: eps must be > 0, got 0"):
         gradcheck(lambda x: x, [1.0], eps=0)
+    with pytest.raises(ValueError, match="gradcheck: eps must be > 0, got nan"):
+        gradcheck(lambda x: x, [1.0], eps=math.nan)
+    with pytest.raises(ValueError, match="gradcheck: rtol must be >= 0, got -1"):
+        gradcheck(lambda x: x, [1.0], rtol=-1)
     with pytest.raises(TypeError, match=r"gradcheck: inputs\[0\] must be a real number, got str"):
         gradcheck(lambda x: x, ["a"])
 
