@@ -10,8 +10,10 @@ and right below it comes its backward rule, `_<name>_backward(out, g)`, which ad
 ``local derivative * g`` into the grad of each operand in `out.children` (reading the output
 value, where the derivative needs it, from `out.data`).
 
-`backward()` walks the graph from the root in reverse topological order and calls each node's
-rule with that node's gradient: the chain rule, one node at a time.
+`backward()` takes the nodes latest-made first, which puts every node after all its parents
+(a node is always made after its operands), and calls each node's rule with that node's gradient:
+the chain rule, one node at a time. A node whose gradient is zero (a dead relu, a met margin)
+passes nothing down, so the part of the graph that only it leads to is never visited.
 
 micrograd builds a new closure for every node, and the closure captures the node itself. That is a
 reference cycle per node (node -> closure -> node), so no graph is ever freed by reference
@@ -26,9 +28,10 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-import operator
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from heapq import heappop, heappush
 from typing import SupportsFloat, Union, cast
 
 __all__ = ["Value", "Constant", "no_grad", "is_grad_enabled", "Number", "Operand"]
@@ -41,9 +44,19 @@ Backward = Callable[["Value", float], None]
 _grad_enabled = True
 
 # Every Value gets the next stamp when it is made. A node is always made after its operands, so
-# ordering nodes by stamp puts every child before its parents: a topological order for free.
+# taking nodes by decreasing stamp puts every node after all its parents: backward()'s order for free.
 _next_stamp = itertools.count().__next__
-_stamp_of = operator.attrgetter("_stamp")
+
+
+class _Pass:
+    """The mark one backward() call leaves on each node it visits (the node's `_pass`)."""
+
+    __slots__ = ("__weakref__",)
+
+
+# The passes some of whose nodes are still alive, holding the gradients those passes gave them.
+# A pass disappears from the set when the last node it marked is freed.
+_passes_alive: weakref.WeakSet[_Pass] = weakref.WeakSet()
 
 
 @contextmanager
@@ -103,7 +116,7 @@ class Value:
     (-4.0, -2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "children", "_backward", "_stamp", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "children", "_backward", "_stamp", "_pass", "__weakref__")
 
     data: float
     grad: float
@@ -112,6 +125,7 @@ class Value:
     children: tuple[Value, ...]
     _backward: Backward | None
     _stamp: int
+    _pass: _Pass | None  # the last backward() that visited this node
 
     def __init__(self, data: object, label: str = "") -> None:
         # A float that is not NaN (the common case) is stored as it is; anything else is checked.
@@ -124,6 +138,7 @@ class Value:
         self.children = ()
         self._backward = None
         self._stamp = _next_stamp()
+        self._pass = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -377,18 +392,39 @@ class Value:
     # ------------------------------------------------------------------ backpropagation
 
     def backward(self) -> None:
-        """Fill in d(self)/d(node) for every node below self, accumulating into the leaves.
+        """Fill in d(self)/d(node) for every node below self that the gradient reaches, accumulating into the leaves.
 
-        Non-leaf gradients are reset first, so calling backward twice gives each leaf exactly twice
-        the gradient of one call, as in PyTorch.
+        The nodes are taken latest-made first, from a heap on their stamps: each node comes after
+        every parent that adds to its gradient, at any depth, with no recursion. Each node visited
+        has its gradient reset to 0 before any parent adds to it, so calling backward twice gives
+        each leaf exactly twice the gradient of one call (as in PyTorch) and every other node the
+        same gradient again.
+
+        A node whose gradient comes out 0 passes nothing to its operands, and the nodes below it
+        are left alone (they keep the 0 they were made with). The one case where one of them could
+        hold something else is a node visited by an earlier backward() that is still alive, so
+        while any such node exists every node below self is visited and reset.
         """
-        order = _topological_order(self)
-        for node in order:
-            node.grad = 0.0  # also clears the mark the walk left
-        self.grad += 1.0
-        for node in reversed(order):
-            if node.grad:  # a zero gradient adds nothing to the operands (a dead relu, a met margin)
-                node._backward(node, node.grad)  # type: ignore[misc]  # the walk keeps only nodes with a rule
+        if self._backward is None:  # a leaf: d(self)/d(self) = 1, accumulated like any leaf
+            self.grad += 1.0
+            return
+        this_pass = _Pass()
+        skip_zero = not _passes_alive  # no old gradient can be sitting below a zero one
+        self._pass = this_pass
+        self.grad = 1.0
+        heap = [(-self._stamp, self)]
+        while heap:
+            node = heappop(heap)[1]
+            g = node.grad
+            if g or not skip_zero:
+                for child in node.children:
+                    if child._backward is not None and child._pass is not this_pass:
+                        child._pass = this_pass
+                        child.grad = 0.0
+                        heappush(heap, (-child._stamp, child))
+                if g:
+                    node._backward(node, g)  # type: ignore[misc]  # only nodes with a rule are pushed
+        _passes_alive.add(this_pass)
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of the graph below self (self included) to 0."""
@@ -421,6 +457,7 @@ def _node(data: float, children: tuple[Value, ...], op: str, backward: Backward)
     out.label = ""
     out.op = op
     out._stamp = _next_stamp()
+    out._pass = None
     if _grad_enabled:
         out.children = children
         out._backward = backward
@@ -436,33 +473,6 @@ def _stable_sigmoid(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
-
-
-def _topological_order(root: Value) -> list[Value]:
-    """Return root and every operation node below it (leaves left out), each after its operands.
-
-    A plain walk (a stack, no recursion, so any depth works) finds the nodes; sorting them by
-    creation stamp then orders them, since every node was made after its operands. Leaves have no
-    backward rule and no gradient to reset, so the walk passes over them.
-
-    The walk marks each node it finds by setting its grad to this call's own NaN object, compared
-    by identity, instead of keeping a set of visited nodes (about 35 bytes a node). So the caller
-    must set the grad of every node returned, as backward() does (it resets them to 0).
-    """
-    if root._backward is None:
-        return []
-    found = float("nan")  # a new object each call: no other walk's mark is identical to it
-    root.grad = found
-    nodes = [root]
-    stack = [root]
-    while stack:
-        for child in stack.pop().children:
-            if child._backward is not None and child.grad is not found:
-                child.grad = found
-                stack.append(child)
-                nodes.append(child)
-    nodes.sort(key=_stamp_of)
-    return nodes
 
 
 def _all_nodes(root: Value) -> list[Value]:

@@ -34,6 +34,35 @@ def test_backward_through_a_shared_intermediate_of_two_losses() -> None:
     assert h.grad == 3.0
 
 
+def test_backward_leaves_alone_what_only_a_zero_gradient_leads_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if no node of an earlier backward() were alive, which is when the shortcut is taken.
+    monkeypatch.setattr(engine.value, "_passes_alive", weakref.WeakSet())
+    x, w = Value(2.0), Value(-1.0)
+    z = x * w
+    below = x + 1.0  # reached only through the dead relu
+    negative = below * -3.0
+    loss = negative.relu() + z * z
+    loss.backward()
+    assert (z.grad, x.grad, w.grad) == (-4.0, 4.0, -8.0)  # d(z²)/dz = 2z = -4; nothing through the relu
+    assert negative.grad == 0.0 and negative._pass is loss._pass  # visited: the relu gave it 0
+    assert below.grad == 0.0 and below._pass is None  # never visited: a zero gradient passes nothing
+
+
+@pytest.mark.parametrize("keep_first_loss", [True, False])
+def test_an_old_gradient_below_a_zero_gradient_is_reset(keep_first_loss: bool) -> None:
+    x = Value(2.0)
+    h = x * 3.0
+    first = h * 2.0
+    first.backward()
+    assert h.grad == 2.0
+    if not keep_first_loss:
+        del first  # h, still alive, holds the old gradient on its own
+    second = (h * -1.0).relu() + x  # the relu is dead: no gradient reaches h this time
+    second.backward()
+    assert h.grad == 0.0, "h kept the gradient of the first backward()"
+    assert x.grad == 6.0 + 1.0  # accumulated: 6 from the first pass, 1 from the second
+
+
 def test_backward_on_a_leaf_accumulates() -> None:
     x = Value(2.0)
     x.backward()
