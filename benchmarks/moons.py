@@ -120,7 +120,7 @@ class LossgradMoons:
 
     def step(self) -> float:
         """Return the loss before the update, after taking one full training step."""
-        scores = [cast(engine.Value, self.model(x)) for x in self.X]  # one output: a Value
+        scores = cast(list[engine.Value], self.model.batch(self.X))  # [model(x) for x in X], built faster
         hinge = [(1.0 - label * score).relu() for label, score in zip(self.y, scores)]
         data_loss = engine.sum(hinge) * (1.0 / len(hinge))
         regularization = REGULARIZATION * engine.sum([p * p for p in self.parameters])

@@ -74,16 +74,20 @@ def dot(a: Sequence[Operand], b: Sequence[Operand]) -> Value:
         raise ValueError(f"dot: a and b must have the same length, got {len(left)} and {len(right)}")
     if not left:
         raise ValueError("dot: a and b must not be empty")
-    return dot_node(left, right)
+    total = 0.0
+    for x, y in zip(left, right):
+        total += x.data * y.data
+    return dot_node(left, right, total)
 
 
-def dot_node(a: tuple[Value, ...], b: tuple[Value, ...]) -> Value:
-    """Return the node of `dot` for two equally long, non-empty tuples of Values, without checking them.
+def dot_node(a: tuple[Value, ...], b: tuple[Value, ...], total: float) -> Value:
+    """Return the node of `dot` for two equally long, non-empty tuples of Values whose dot product,
+    ``total``, the caller has computed, without checking anything.
 
-    For library code that built both tuples itself: nn's neurons call it on every forward pass,
-    where checking each operand again would cost a third of the pass. Anything else calls `dot`.
+    For library code that built both tuples itself and read their numbers faster than `dot` can:
+    nn's neurons call it on every forward pass with numbers read once per layer and once per batch.
+    Anything else calls `dot`.
     """
-    total = builtins.sum([x.data * y.data for x, y in zip(a, b)])
     return _node(total, a + b, "dot", _dot_backward)
 
 

@@ -31,7 +31,8 @@ MLP(3, [4, 4, 1], activation='tanh', output_activation='linear')
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import mul
 
 from engine import Constant, Value, no_grad
 from engine.nary import dot_node
@@ -95,6 +96,24 @@ def _as_inputs(where: str, x: Input, nin: int) -> tuple[Value, ...]:
         raise
 
 
+def _numbers(values: tuple[Value, ...]) -> list[float]:
+    """Return the data of each Value."""
+    return [v.data for v in values]
+
+
+def _each_input(where: str, X: Iterable[Input], nin: int) -> Iterator[tuple[Value, ...]]:
+    """Yield each input of X as `_as_inputs` makes it, naming the failing index (``X[3]``) on an error."""
+    if isinstance(X, (str, bytes, Value)) or not isinstance(X, Iterable):
+        raise TypeError(f"{where}: X must be an iterable of inputs, got {type(X).__name__}: {X!r:.80}")
+    for i, x in enumerate(X):
+        try:
+            one_and_x = _as_inputs(where, x, nin)
+        except (TypeError, ValueError):
+            _as_inputs(f"{where}: X[{i}]", x, nin)  # raises again, with the index in the message
+            raise
+        yield one_and_x
+
+
 class Module:
     """Base class of everything with parameters: lists them and zeroes their gradients."""
 
@@ -112,6 +131,17 @@ class Module:
     def num_parameters(self) -> int:
         """Return the number of trainable Values."""
         return len(self.parameters())
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        """Return the output for one input (see each subclass)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
+    def batch(self, X: Iterable[Input]) -> list[Value] | list[list[Value]]:
+        """Return ``[self(x) for x in X]``: the outputs for many inputs, one graph for each.
+
+        Subclasses build exactly the same graphs faster, reading each parameter once per batch.
+        """
+        return [self(x) for x in X]  # type: ignore[return-value]
 
 
 class Neuron(Module):
@@ -171,11 +201,24 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         """Return the neuron's output for the input x (nin numbers or Values)."""
-        return self._forward(_as_inputs("Neuron", x, self.nin))
+        one_and_x = _as_inputs("Neuron", x, self.nin)
+        return self._forward(one_and_x, _numbers(one_and_x), _numbers(self._bias_and_weights))
 
-    def _forward(self, one_and_x: tuple[Value, ...]) -> Value:
-        """Return the output for a checked input (1.0, x0, x1, ...): two nodes, dot and activation."""
-        z = dot_node(self._bias_and_weights, one_and_x)
+    def batch(self, X: Iterable[Input]) -> list[Value]:
+        """Return ``[self(x) for x in X]``, the same graphs built faster (the parameters read once)."""
+        parameter_numbers = _numbers(self._bias_and_weights)
+        outputs = []
+        for one_and_x in _each_input("Neuron.batch", X, self.nin):
+            outputs.append(self._forward(one_and_x, _numbers(one_and_x), parameter_numbers))
+        return outputs
+
+    def _forward(self, one_and_x: tuple[Value, ...], x_numbers: list[float], parameter_numbers: list[float]) -> Value:
+        """Return the output for a checked input (1.0, x0, x1, ...): two nodes, dot and activation.
+
+        ``x_numbers`` and ``parameter_numbers`` are the data of ``one_and_x`` and of (b, w0, w1, ...),
+        read by the caller: once per layer for the input, once per batch for the parameters.
+        """
+        z = dot_node(self._bias_and_weights, one_and_x, sum(map(mul, parameter_numbers, x_numbers)))
         activate = self._activate
         if activate is None:  # linear: the pre-activation is the output
             z.label = self.name
@@ -242,11 +285,24 @@ class Layer(Module):
 
     def __call__(self, x: Input) -> list[Value]:
         """Return the list of the neurons' outputs for the input x (even when there is one neuron)."""
-        return self._forward(_as_inputs("Layer", x, self.nin))
+        return self._forward(_as_inputs("Layer", x, self.nin), self._parameter_numbers())
 
-    def _forward(self, one_and_x: tuple[Value, ...]) -> list[Value]:
-        """Return the outputs for a checked input (1.0, x0, x1, ...)."""
-        return [neuron._forward(one_and_x) for neuron in self.neurons]
+    def batch(self, X: Iterable[Input]) -> list[list[Value]]:
+        """Return ``[self(x) for x in X]``, the same graphs built faster (the parameters read once)."""
+        parameter_numbers = self._parameter_numbers()
+        return [self._forward(one_and_x, parameter_numbers) for one_and_x in _each_input("Layer.batch", X, self.nin)]
+
+    def _parameter_numbers(self) -> list[list[float]]:
+        """Return the data of each neuron's (b, w0, w1, ...)."""
+        return [_numbers(neuron._bias_and_weights) for neuron in self.neurons]
+
+    def _forward(self, one_and_x: tuple[Value, ...], parameter_numbers: list[list[float]]) -> list[Value]:
+        """Return the outputs for a checked input (1.0, x0, x1, ...), given `_parameter_numbers()`."""
+        x_numbers = _numbers(one_and_x)  # read once, for all the layer's neurons
+        return [
+            neuron._forward(one_and_x, x_numbers, numbers)
+            for neuron, numbers in zip(self.neurons, parameter_numbers)
+        ]
 
     def parameters(self) -> list[Value]:
         """Return the neurons' parameters, neuron by neuron (each: weights, then bias)."""
@@ -326,13 +382,35 @@ class MLP(Module):
 
     def __call__(self, x: Input) -> Value | list[Value]:
         """Return the output for one input: a Value if the last layer has one neuron, else a list."""
-        one_and_x = _as_inputs("MLP", x, self.nin)
+        return self._forward(_as_inputs("MLP", x, self.nin), self._parameter_numbers())
+
+    def batch(self, X: Iterable[Input]) -> list[Value] | list[list[Value]]:
+        """Return ``[self(x) for x in X]``, the same graphs built faster: each parameter is read once
+        per batch instead of once per input.
+
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> X = [[0.5, -1.0], [2.0, 0.25]]
+        >>> [out.data for out in model.batch(X)] == [model(x).data for x in X]
+        True
+        """
+        parameter_numbers = self._parameter_numbers()
+        outputs = [self._forward(one_and_x, parameter_numbers) for one_and_x in _each_input("MLP.batch", X, self.nin)]
+        return outputs  # type: ignore[return-value]  # all Values, or all lists, by the last layer's width
+
+    def _parameter_numbers(self) -> list[list[list[float]]]:
+        """Return the data of each layer's `_parameter_numbers()`."""
+        return [layer._parameter_numbers() for layer in self.layers]
+
+    def _forward(
+        self, one_and_x: tuple[Value, ...], parameter_numbers: list[list[list[float]]]
+    ) -> Value | list[Value]:
+        """Return the output for a checked input (1.0, x0, x1, ...), given `_parameter_numbers()`."""
         one = one_and_x[0]
-        layers = self.layers
-        h = layers[0]._forward(one_and_x)
-        for layer in layers[1:]:
-            h = layer._forward((one, *h))  # the same constant 1.0 feeds every layer's biases
-        return h[0] if len(h) == 1 else h
+        h = one_and_x
+        for layer, numbers in zip(self.layers, parameter_numbers):
+            outputs = layer._forward(h, numbers)
+            h = (one, *outputs)  # the same constant 1.0 feeds every layer's biases
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def predict(self, X: Iterable[Input]) -> list[float] | list[list[float]]:
         """Return the outputs for many inputs as plain floats, without building a graph.

@@ -242,6 +242,69 @@ def test_module_base_has_no_parameters() -> None:
     assert Module().parameters() == []
 
 
+# ---------------------------------------------------------------- batch
+
+
+def _shape(node: Value) -> list[tuple[str, str, float, int]]:
+    """Return (op, label, data, number of operands) of every node below node, in a fixed order."""
+    return sorted((n.op, n.label, n.data, len(n.children)) for n in graph_nodes(node))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MLP(2, [4, 3, 1], seed=3),
+    lambda: MLP(2, [4, 2], activation="tanh", output_activation="sigmoid", seed=4),
+    lambda: Layer(2, 3, activation="sigmoid", seed=5),
+    lambda: Neuron(2, activation="tanh", seed=6),
+], ids=["MLP", "MLP-two-outputs", "Layer", "Neuron"])
+def test_batch_builds_the_same_graphs_as_one_input_at_a_time(make) -> None:  # type: ignore[no-untyped-def]
+    X = [[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]]
+    one_at_a_time, batched = make(), make()
+    expected = [one_at_a_time(x) for x in X]
+    got = batched.batch(X)
+
+    def flat(outputs: list) -> list[Value]:  # type: ignore[type-arg]
+        return [v for out in outputs for v in (out if isinstance(out, list) else [out])]
+
+    assert [_shape(v) for v in flat(got)] == [_shape(v) for v in flat(expected)]
+    for model, outputs in ((one_at_a_time, expected), (batched, got)):
+        total = flat(outputs)[0]
+        for v in flat(outputs)[1:]:
+            total = total + v
+        total.backward()
+    assert [p.grad for p in batched.parameters()] == [p.grad for p in one_at_a_time.parameters()]
+
+
+def test_batch_takes_any_iterable_of_inputs() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    X = np.array([[0.5, -1.0], [2.0, 0.25]])
+    expected = [model(x).data for x in X]  # type: ignore[union-attr]
+    assert [v.data for v in model.batch(X)] == expected  # type: ignore[union-attr]
+    assert [v.data for v in model.batch(tuple(x) for x in X)] == expected  # type: ignore[union-attr]
+    assert model.batch([]) == []
+
+
+@pytest.mark.parametrize(("X", "error", "message"), [
+    ([[1.0, 2.0], [1.0, 2.0, 3.0]], ValueError, r"MLP.batch: X\[1\]: x must have 2 inputs \(the model's nin\), got 3"),
+    ([[1.0, 2.0], [1.0, math.nan]], ValueError, r"MLP.batch: X\[1\]: x\[1\] must be a real number \(not NaN\)"),
+    ([[1.0, 2.0], "ab"], TypeError, r"MLP.batch: X\[1\]: x must be a sequence of 2 numbers"),
+    (1.0, TypeError, r"MLP.batch: X must be an iterable of inputs, got float"),
+    ("ab", TypeError, r"MLP.batch: X must be an iterable of inputs, got str"),
+])
+def test_a_bad_batch_names_the_input_at_fault(X: object, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        MLP(2, [1]).batch(X)  # type: ignore[arg-type]
+
+
+def test_the_default_batch_of_a_module_calls_it_on_each_input() -> None:
+    class Doubler(Module):
+        def __call__(self, x):  # type: ignore[no-untyped-def]
+            return Value(2.0 * x[0])
+
+    assert [v.data for v in Doubler().batch([[1.0], [2.5]])] == [2.0, 5.0]  # type: ignore[union-attr]
+    with pytest.raises(NotImplementedError, match="Module does not define __call__"):
+        Module()([1.0])
+
+
 # ---------------------------------------------------------------- names, reprs, neuron_of
 
 
