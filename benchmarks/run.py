@@ -430,6 +430,32 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
                      "spread_gc_disabled": spread_without_gc},
         )
     )
+    # The floor: the same chain of the barest Python objects, to show what the collector alone does.
+    bare = {size: statistics.median(scale.bare_chain_time(size) for _ in range(repeats_for(size))) / size
+            for size in settings.growth_sizes}
+    gc.disable()
+    try:
+        bare_without_gc = {size: statistics.median(scale.bare_chain_time(size) for _ in range(repeats_for(size))) / size
+                           for size in settings.growth_sizes}
+    finally:
+        gc.enable()
+    bare_spread = max(bare.values()) / min(bare.values())
+    bare_spread_without_gc = max(bare_without_gc.values()) / min(bare_without_gc.values())
+    rows.append(
+        Row(
+            "bare Python objects, same chain: time per node",
+            " / ".join(f"{t * 1e9:.0f}" for t in bare.values()) + " ns",
+            f"gc disabled: {bare_spread_without_gc:.2f}x",
+            f"{bare_spread:.2f}x max/min",
+            "-",
+            None,
+            "context: a number and a tuple per node, no engine; the growth is the cyclic collector's",
+            info=True,
+            figures={"sizes": list(bare), "seconds_per_node": list(bare.values()), "spread": bare_spread,
+                     "seconds_per_node_gc_disabled": list(bare_without_gc.values()),
+                     "spread_gc_disabled": bare_spread_without_gc},
+        )
+    )
     return rows
 
 

@@ -6,6 +6,9 @@
 - `chain_peak_bytes` does the same under tracemalloc and returns the memory it took; with
   ``number_operand=True`` the chain is ``y = y + 1e-6`` instead, where every operation also wraps
   the number in a Constant node.
+- `bare_chain_time` builds the same chain out of the barest Python objects (a number and a tuple
+  of operands each, no engine, no backward): how time per node grows with Python's cyclic garbage
+  collector alone, the floor for any graph engine written in Python.
 - `training_memory` trains the moons workload in a fresh Python process and returns its memory
   after a given number of steps (a leak shows up as memory that keeps growing).
 """
@@ -23,7 +26,7 @@ from pathlib import Path
 
 from engine import Value
 
-__all__ = ["Chain", "ChainTimes", "build_chain", "chain_peak_bytes", "chain_time", "training_memory"]
+__all__ = ["Chain", "ChainTimes", "bare_chain_time", "build_chain", "chain_peak_bytes", "chain_time", "training_memory"]
 
 STEP = 1e-6  # what each operation of the chain adds
 
@@ -94,6 +97,32 @@ def chain_time(nodes: int) -> ChainTimes:
     del chain
     freed = time.perf_counter()
     return ChainTimes(nodes, built - start, backpropagated - built, freed - checked)
+
+
+class _BareNode:
+    """The least a graph node can be in Python: a number and a tuple of operands."""
+
+    __slots__ = ("data", "children")
+
+    def __init__(self, data: float, children: tuple[_BareNode, ...]) -> None:
+        self.data = data
+        self.children = children
+
+
+def bare_chain_time(nodes: int) -> float:
+    """Return the seconds to build and free a chain of `nodes` `_BareNode` additions (gc at defaults).
+
+    No engine and no backward pass: only the objects a chain of `nodes` operations has to be made
+    of, so its time per node shows what the interpreter's cyclic collector adds as the graph grows.
+    """
+    gc.collect()
+    start = time.perf_counter()
+    step = _BareNode(STEP, ())
+    root = _BareNode(1.0, ())
+    for _ in range(nodes):
+        root = _BareNode(root.data + step.data, (root, step))
+    del root
+    return time.perf_counter() - start
 
 
 def chain_peak_bytes(nodes: int, number_operand: bool = False) -> tuple[int, int]:

@@ -92,6 +92,13 @@ def test_chain_measurements_check_the_gradient_and_count_memory() -> None:
     assert chain.start.grad == 1.0 and chain.step.grad == 10.0 and chain.root.data == pytest.approx(1.0 + 10e-6)
 
 
+def test_bare_chain_builds_the_same_shape_without_the_engine() -> None:
+    assert scale.bare_chain_time(2_000) > 0
+    node = scale._BareNode(1.0, ())
+    node = scale._BareNode(node.data + 0.5, (node, scale._BareNode(0.5, ())))
+    assert node.data == 1.5 and [child.data for child in node.children] == [1.0, 0.5]
+
+
 def test_chain_check_catches_a_wrong_gradient() -> None:
     chain = scale.build_chain(10)
     chain.root.backward()
@@ -117,7 +124,7 @@ def test_quick_run_prints_the_table_of_targets() -> None:
     header = next(line for line in out.splitlines() if line.startswith("measure"))
     assert header.split() == ["measure", "lossgrad", "reference", "ratio", "target", "result"]
     for measure in ("same loss as hand-written", "vs hand-written", "vs micrograd", "peak memory",
-                    "chain time per node", "no leak"):
+                    "chain time per node", "bare Python objects", "no leak"):
         assert measure in out
     assert "skipped: --without-micrograd" in out
 
