@@ -326,36 +326,28 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
         rows.append(Row("moons: step time vs micrograd", _ms(lossgrad_step), "-", "-",
                         ">= 100x faster", None, note))
 
-    slowdown = lossgrad_step / median["hand-written"]
-    passed = same_as_handwritten and slowdown <= 3.0
-    rows.append(
-        Row(
-            "moons: step time vs hand-written",
-            _ms(lossgrad_step),
-            f"{_ms(median['hand-written'])} (hand-written)",
-            f"{slowdown:.1f}x slower",
-            "<= 3x slower",
-            passed,
-            "" if passed else _short_by(slowdown, 3.0, at_least=False),
-            figures={"lossgrad_seconds": lossgrad_step, "handwritten_seconds": median["hand-written"],
-                     "slowdown": slowdown, "samples": {k: times[k] for k in ("lossgrad", "hand-written")}},
+    # Two hand-written loops, one target each. The one that skips zero gradients does the work
+    # lossgrad does, since lossgrad's backward skips them too; the one that multiplies through them
+    # is the loop the issue measured (about 4.3 ms a step, some 300x micrograd).
+    for name, what in (
+        ("hand-written", "skips zero grads"),
+        ("hand-written, no skipping", "every multiplication"),
+    ):
+        slowdown = lossgrad_step / median[name]
+        passed = same_as_handwritten and slowdown <= 3.0
+        rows.append(
+            Row(
+                f"moons: step time vs {name}",
+                _ms(lossgrad_step),
+                f"{_ms(median[name])} ({what})",
+                f"{slowdown:.1f}x slower",
+                "<= 3x slower",
+                passed,
+                "" if passed else _short_by(slowdown, 3.0, at_least=False),
+                figures={"lossgrad_seconds": lossgrad_step, "handwritten_seconds": median[name],
+                         "slowdown": slowdown, "samples": {k: times[k] for k in ("lossgrad", name)}},
+            )
         )
-    )
-    plain = median["hand-written, no skipping"]
-    rows.append(
-        Row(
-            "moons: step time vs hand-written, no skipping",
-            _ms(lossgrad_step),
-            f"{_ms(plain)} (hand-written)",
-            f"{lossgrad_step / plain:.1f}x slower",
-            "-",
-            None,
-            "context: a loop that also multiplies through zero gradients",
-            info=True,
-            figures={"handwritten_no_skipping_seconds": plain, "slowdown": lossgrad_step / plain,
-                     "samples": times["hand-written, no skipping"]},
-        )
-    )
     return rows
 
 

@@ -167,7 +167,7 @@ def _train(
     n = len(X)
     began = time.perf_counter()
     for epoch in range(config.epochs + 1):
-        predictions = [neuron(x) for x in X]
+        predictions = neuron.batch(X)
         loss = one(loss_fn(predictions, y), "stall")
         optimizer.zero_grad()
         loss.backward()

@@ -10,10 +10,10 @@ and right below it comes its backward rule, `_<name>_backward(out, g)`, which ad
 ``local derivative * g`` into the grad of each operand in `out.children` (reading the output
 value, where the derivative needs it, from `out.data`).
 
-`backward()` takes the nodes latest-made first, which puts every node after all its parents
-(a node is always made after its operands), and calls each node's rule with that node's gradient:
-the chain rule, one node at a time. A node whose gradient is zero (a dead relu, a met margin)
-passes nothing down, so the part of the graph that only it leads to is never visited.
+`backward()` walks the graph from the root, orders the nodes it found latest-made first (which
+puts every node after all its parents), and calls each node's rule with that node's gradient: the
+chain rule, one node at a time. A relu that output 0 passes nothing down, so the walk does not go
+below it: in a ReLU network, most of the graph is often behind dead units and met margins.
 
 micrograd builds a new closure for every node, and the closure captures the node itself. That is a
 reference cycle per node (node -> closure -> node), so no graph is ever freed by reference
@@ -28,10 +28,10 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import operator
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from heapq import heappop, heappush
 from typing import SupportsFloat, Union, cast
 
 __all__ = ["Value", "Constant", "no_grad", "is_grad_enabled", "Number", "Operand"]
@@ -44,8 +44,9 @@ Backward = Callable[["Value", float], None]
 _grad_enabled = True
 
 # Every Value gets the next stamp when it is made. A node is always made after its operands, so
-# taking nodes by decreasing stamp puts every node after all its parents: backward()'s order for free.
+# ordering nodes by stamp puts every child before its parents: a topological order for free.
 _next_stamp = itertools.count().__next__
+_stamp_of = operator.attrgetter("_stamp")
 
 
 class _Pass:
@@ -394,37 +395,20 @@ class Value:
     def backward(self) -> None:
         """Fill in d(self)/d(node) for every node below self that the gradient reaches, accumulating into the leaves.
 
-        The nodes are taken latest-made first, from a heap on their stamps: each node comes after
-        every parent that adds to its gradient, at any depth, with no recursion. Each node visited
-        has its gradient reset to 0 before any parent adds to it, so calling backward twice gives
-        each leaf exactly twice the gradient of one call (as in PyTorch) and every other node the
-        same gradient again.
-
-        A node whose gradient comes out 0 passes nothing to its operands, and the nodes below it
-        are left alone (they keep the 0 they were made with). The one case where one of them could
-        hold something else is a node visited by an earlier backward() that is still alive, so
-        while any such node exists every node below self is visited and reset.
+        Every node reached has its gradient reset to 0 first, so calling backward twice gives each
+        leaf exactly twice the gradient of one call (as in PyTorch) and every other node the same
+        gradient again. Nodes only a dead relu leads to are not reached (see `_reached_nodes`).
         """
         if self._backward is None:  # a leaf: d(self)/d(self) = 1, accumulated like any leaf
             self.grad += 1.0
             return
-        this_pass = _Pass()
-        skip_zero = not _passes_alive  # no old gradient can be sitting below a zero one
-        self._pass = this_pass
+        order = _reached_nodes(self)
+        for node in order:
+            node.grad = 0.0
         self.grad = 1.0
-        heap = [(-self._stamp, self)]
-        while heap:
-            node = heappop(heap)[1]
-            g = node.grad
-            if g or not skip_zero:
-                for child in node.children:
-                    if child._backward is not None and child._pass is not this_pass:
-                        child._pass = this_pass
-                        child.grad = 0.0
-                        heappush(heap, (-child._stamp, child))
-                if g:
-                    node._backward(node, g)  # type: ignore[misc]  # only nodes with a rule are pushed
-        _passes_alive.add(this_pass)
+        for node in reversed(order):  # latest-made first: each node after all its parents
+            if node.grad:  # a zero gradient adds nothing to the operands (a met margin, a dead unit)
+                node._backward(node, node.grad)  # type: ignore[misc]  # the walk keeps only nodes with a rule
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of the graph below self (self included) to 0."""
@@ -473,6 +457,40 @@ def _stable_sigmoid(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
+
+
+def _reached_nodes(root: Value) -> list[Value]:
+    """Return root and the operation nodes below it that its gradient can reach, each after its operands.
+
+    A plain walk (a stack, no recursion, so any depth works) finds the nodes; sorting them by
+    creation stamp then orders them, since every node was made after its operands. Leaves have no
+    backward rule and no gradient to reset, so the walk passes over them.
+
+    A relu that output 0 passes no gradient to its operand whatever gradient reaches it, so the
+    walk does not go below one: the nodes only it leads to keep the gradient they have, the 0 they
+    were made with (unless set by hand). The exception is a node that an earlier backward() gave a
+    gradient and that is still alive: while any such node exists (`_passes_alive`), the walk goes
+    below dead relus too, and every node it finds is reset. Each node found is marked with this
+    walk's `_Pass`, which tells the walk it has been there and keeps the pass in `_passes_alive`
+    for as long as the node lives.
+    """
+    this_pass = _Pass()
+    skip_dead_relus = not _passes_alive  # no old gradient can be sitting below a dead relu
+    root._pass = this_pass
+    nodes = [root]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if skip_dead_relus and node.data == 0.0 and node._backward is Value._relu_backward:
+            continue
+        for child in node.children:
+            if child._backward is not None and child._pass is not this_pass:
+                child._pass = this_pass
+                stack.append(child)
+                nodes.append(child)
+    nodes.sort(key=_stamp_of)
+    _passes_alive.add(this_pass)
+    return nodes
 
 
 def _all_nodes(root: Value) -> list[Value]:

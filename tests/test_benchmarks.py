@@ -140,9 +140,10 @@ def test_quick_json_run_without_micrograd_installed_skips_only_the_micrograd_row
     assert micrograd_rows and all(row["passed"] is None for row in micrograd_rows)
     assert all("pip install micrograd==0.1.0" in row["note"] for row in micrograd_rows)
     measured = [row for row in rows.values() if "micrograd" not in row["name"] and not row["info"]]
-    assert len(measured) == 7 and all(isinstance(row["passed"], bool) for row in measured)
-    assert rows["moons: step time vs hand-written"]["figures"]["lossgrad_seconds"] > 0
-    context = rows["moons: step time vs hand-written, no skipping"]
+    assert len(measured) == 8 and all(isinstance(row["passed"], bool) for row in measured)
+    for name in ("moons: step time vs hand-written", "moons: step time vs hand-written, no skipping"):
+        assert rows[name]["figures"]["lossgrad_seconds"] > 0 and rows[name]["target"] == "<= 3x slower"
+    context = rows["bare Python objects, same chain: time per node"]
     assert context["info"] is True and context["result"].startswith("info")
 
 

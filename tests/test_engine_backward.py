@@ -34,18 +34,20 @@ def test_backward_through_a_shared_intermediate_of_two_losses() -> None:
     assert h.grad == 3.0
 
 
-def test_backward_leaves_alone_what_only_a_zero_gradient_leads_to(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backward_does_not_go_below_a_dead_relu(monkeypatch: pytest.MonkeyPatch) -> None:
     # As if no node of an earlier backward() were alive, which is when the shortcut is taken.
     monkeypatch.setattr(engine.value, "_passes_alive", weakref.WeakSet())
     x, w = Value(2.0), Value(-1.0)
     z = x * w
     below = x + 1.0  # reached only through the dead relu
     negative = below * -3.0
-    loss = negative.relu() + z * z
+    dead = negative.relu()
+    loss = dead + z * z
     loss.backward()
     assert (z.grad, x.grad, w.grad) == (-4.0, 4.0, -8.0)  # d(z²)/dz = 2z = -4; nothing through the relu
-    assert negative.grad == 0.0 and negative._pass is loss._pass  # visited: the relu gave it 0
-    assert below.grad == 0.0 and below._pass is None  # never visited: a zero gradient passes nothing
+    assert dead.grad == 1.0 and dead._pass is loss._pass  # reached
+    assert negative.grad == below.grad == 0.0
+    assert negative._pass is None and below._pass is None  # never reached: a dead relu passes nothing
 
 
 @pytest.mark.parametrize("keep_first_loss", [True, False])
