@@ -6,6 +6,8 @@ import gc
 import weakref
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engine
 from engine import Value
@@ -48,6 +50,33 @@ def test_backward_does_not_go_below_a_dead_relu(monkeypatch: pytest.MonkeyPatch)
     assert dead.grad == 1.0 and dead._pass is loss._pass  # reached
     assert negative.grad == below.grad == 0.0
     assert negative._pass is None and below._pass is None  # never reached: a dead relu passes nothing
+
+
+def _relu_network(weights: list[float], x: list[float]) -> tuple[Value, list[Value]]:
+    """Return (loss, every node) of a small ReLU net, many of whose units may be dead."""
+    leaves = [Value(w) for w in weights]
+    inputs = [Value(v) for v in x]
+    hidden = [engine.dot(leaves[3 * j:3 * j + 3], inputs).relu() for j in range(4)]
+    out = engine.dot(leaves[12:16], hidden)
+    loss = (1.0 - out).relu() + hidden[0] * hidden[1]
+    nodes = [*leaves, *inputs, *hidden, out, loss]
+    return loss, nodes
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-2, 2), min_size=16, max_size=16),
+    st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+)
+def test_stopping_at_dead_relus_gives_the_gradients_of_a_full_walk(weights: list[float], x: list[float]) -> None:
+    grads = []
+    for alive in ([], [engine.value._Pass()]):  # no old pass alive (the shortcut), or one (the full walk)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(engine.value, "_passes_alive", weakref.WeakSet(alive))
+            loss, nodes = _relu_network(weights, x)
+            loss.backward()
+            grads.append([node.grad for node in nodes])
+    assert grads[0] == grads[1]
 
 
 @pytest.mark.parametrize("keep_first_loss", [True, False])
