@@ -207,10 +207,10 @@ class Neuron(Module):
     def batch(self, X: Iterable[Input]) -> list[Value]:
         """Return ``[self(x) for x in X]``, the same graphs built faster (the parameters read once)."""
         parameter_numbers = _numbers(self._bias_and_weights)
-        outputs = []
-        for one_and_x in _each_input("Neuron.batch", X, self.nin):
-            outputs.append(self._forward(one_and_x, _numbers(one_and_x), parameter_numbers))
-        return outputs
+        return [
+            self._forward(one_and_x, _numbers(one_and_x), parameter_numbers)
+            for one_and_x in _each_input("Neuron.batch", X, self.nin)
+        ]
 
     def _forward(self, one_and_x: tuple[Value, ...], x_numbers: list[float], parameter_numbers: list[float]) -> Value:
         """Return the output for a checked input (1.0, x0, x1, ...): two nodes, dot and activation.
@@ -422,7 +422,7 @@ class MLP(Module):
         0.0
         """
         with no_grad():
-            outputs = [self(x) for x in X]
+            outputs = self.batch(X)
         if outputs and isinstance(outputs[0], list):
             return [[v.data for v in out] for out in outputs]  # type: ignore[union-attr]
         return [out.data for out in outputs]  # type: ignore[union-attr]

@@ -213,19 +213,20 @@ def test_inputs_may_be_tuples_ints_and_numpy_scalars() -> None:
 
 
 def test_predict_gives_floats_without_building_a_graph() -> None:
-    grad_enabled_in_calls = []
+    seen = []
 
     class Watched(MLP):
         __slots__ = ()
 
-        def __call__(self, x):  # type: ignore[no-untyped-def]
-            grad_enabled_in_calls.append(is_grad_enabled())
-            return super().__call__(x)
+        def batch(self, X):  # type: ignore[no-untyped-def]
+            outputs = super().batch(X)
+            seen.append((is_grad_enabled(), [out.children for out in outputs]))
+            return outputs
 
     model = Watched(2, [4, 1], activation="tanh", seed=0)
     X = [[0.1, 0.2], [-1.0, 3.0]]
     assert model.predict(X) == [model(x).data for x in X]
-    assert grad_enabled_in_calls == [False, False, True, True]  # predict's two calls, then the comparison's
+    assert seen == [(False, [(), ()])]  # one batch, under no_grad: outputs with no operands recorded
     wide = MLP(2, [4, 3], seed=0)
     assert wide.predict(X) == [[v.data for v in wide(x)] for x in X]
 
