@@ -13,8 +13,11 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from engine.render import RendererNotFoundError, RenderError
+
 from . import explore, graph, moons, post, showdown, stall
 from .arguments import UsageError
+from .plots import PlotError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -39,8 +42,9 @@ examples:
   lossgrad moons --plot moons.png       micrograd's moons demo on lossgrad
 """
 
-# Errors a user can cause (bad values reaching the library, unwritable files, a missing renderer).
-_USER_ERRORS = (ValueError, TypeError, ArithmeticError, OSError, RuntimeError)
+# Errors a user can cause: bad values reaching the library, unwritable files, a missing renderer
+# or matplotlib. Any other RuntimeError (a RecursionError, say) is lossgrad's bug, not the user's.
+_USER_ERRORS = (ValueError, TypeError, ArithmeticError, OSError, RendererNotFoundError, RenderError, PlotError)
 
 
 def build_parser() -> argparse.ArgumentParser:

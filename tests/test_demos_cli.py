@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from demos.cli import COMMANDS, main
+from demos.plots import PlotError
+from engine.render import RendererNotFoundError
 from demos.explore import explorer_curves, explorer_html, gradients_at
 from demos.output import OutputError, atomic_path, check_output_path, write_text
 from demos.terminal import ProgressBar, Style, table, visible_width
@@ -140,6 +142,25 @@ def test_library_errors_become_one_line_and_exit_2(monkeypatch: pytest.MonkeyPat
     assert main(["stall"]) == 2
     err = capsys.readouterr().err
     assert err == "lossgrad stall: error: binary_cross_entropy: p must be in [0, 1], got 1.5\n"
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (RendererNotFoundError("no dot-compatible renderer found"), 2),
+    (PlotError('pip install "lossgrad[plot]"'), 2),
+    (RecursionError("maximum recursion depth exceeded"), 1),  # a RuntimeError, but lossgrad's own bug
+    (RuntimeError("something lossgrad did not expect"), 1),
+])
+def test_only_the_runtime_errors_a_user_can_cause_exit_2(monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          error: Exception, status: int) -> None:
+    def fails(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr("demos.stall.run_stall", fails)
+    monkeypatch.delenv("LOSSGRAD_DEBUG", raising=False)
+    assert main(["stall"]) == status
+    err = capsys.readouterr().err
+    assert ("internal error" in err) == (status == 1) and str(error) in err and "Traceback" not in err
 
 
 def test_ctrl_c_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
