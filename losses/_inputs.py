@@ -26,8 +26,10 @@ __all__ = [
     "Reduction",
     "Scalar",
     "VectorLike",
+    "check_class_weights",
     "check_distribution",
     "check_eps",
+    "check_ignore_index",
     "check_in_range",
     "check_real",
     "check_reduction",
@@ -288,10 +290,42 @@ def paired_distributions(
     return rows_a, rows_b, single
 
 
+def check_class_weights(weight: object, num_classes: int, fn: str) -> list[float] | None:
+    """Return the class weights (PyTorch's `weight`) as num_classes finite floats >= 0, or None for none."""
+    if weight is None:
+        return None
+    if not _is_sequence(weight):
+        raise TypeError(
+            f"{fn}: weight must be a sequence of {num_classes} class weights, got {_type_name(weight)}: {_show(weight)}"
+        )
+    items = list(weight)  # type: ignore[call-overload]
+    if len(items) != num_classes:
+        raise ValueError(f"{fn}: weight must have one weight per class ({num_classes}), got {len(items)}")
+    weights = [check_real(item, fn, f"weight[{k}]") for k, item in enumerate(items)]
+    for k, w in enumerate(weights):
+        if w < 0.0:
+            raise ValueError(f"{fn}: weight[{k}] must be >= 0, got {w!r}")
+    return weights
+
+
+def check_ignore_index(ignore_index: object, fn: str) -> int | None:
+    """Return the class index whose examples a loss leaves out (PyTorch's `ignore_index`), or None for none."""
+    if ignore_index is None:
+        return None
+    if isinstance(ignore_index, np.ndarray) and ignore_index.ndim == 0:
+        ignore_index = ignore_index.item()
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+        raise TypeError(f"{fn}: ignore_index must be an int or None, got {_type_name(ignore_index)}: {_show(ignore_index)}")
+    return int(ignore_index)
+
+
 def to_class_indices(
-    target: object, batch_size: int, single: bool, num_classes: int, fn: str, arg: str
+    target: object, batch_size: int, single: bool, num_classes: int, fn: str, arg: str, ignore_index: int | None = None
 ) -> list[int]:
-    """Return the class index of each example, checking type (int) and range [0, num_classes)."""
+    """Return the class index of each example, checking type (int) and range [0, num_classes).
+
+    A target equal to ``ignore_index`` is returned as it is, whatever its value (PyTorch's -100, say).
+    """
     if single:
         items = [target]
     else:
@@ -312,7 +346,7 @@ def to_class_indices(
         if isinstance(item, bool) or not isinstance(item, numbers.Integral):
             raise TypeError(f"{fn}: {name} must be an int class index, got {_type_name(item)}: {_show(item)}")
         index = int(item)
-        if not 0 <= index < num_classes:
+        if index != ignore_index and not 0 <= index < num_classes:
             raise ValueError(f"{fn}: {name} must be a class index in [0, {num_classes}), got {index}")
         indices.append(index)
     return indices

@@ -17,6 +17,7 @@ vectors, or a 2-D array, and one target per example), with `reduction` over the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from engine import Value, dot
@@ -25,8 +26,10 @@ from engine import sum as value_sum
 from ._inputs import (
     Reduction,
     VectorLike,
+    check_class_weights,
     check_distribution,
     check_eps,
+    check_ignore_index,
     check_in_range,
     check_real,
     check_reduction,
@@ -203,6 +206,8 @@ def softmax_cross_entropy(
     target: ClassIndex | VectorLike | Sequence[ClassIndex] | Sequence[VectorLike],
     label_smoothing: float = 0.0,
     reduction: Reduction = "mean",
+    weight: Sequence[float] | None = None,
+    ignore_index: int | None = None,
 ) -> Value | list[Value]:
     """Return the cross-entropy -Σ_k t_k·log softmax(z)_k of logits z against a target t.
 
@@ -212,12 +217,20 @@ def softmax_cross_entropy(
     log-softmax with the max subtracted, so it is stable for logits of 1e4, and backprop gives
     ∂L/∂z_k = softmax(z)_k - t'_k.
 
+    Class weights w (for imbalanced classes) scale each term, -Σ_k w_k·t_k·log softmax(z)_k, as in
+    PyTorch: with class-index targets the mean is over the weights of the examples' classes,
+    Σ_n loss_n / Σ_n w_{c_n}, and examples whose class is ``ignore_index`` count for nothing;
+    with probability targets the mean is over the examples.
+
     Args:
       logits: one vector of K logits, or a batch of them.
       target: for one example a class index (int) or a probability vector of length K; for a batch,
         one of those per example.
       label_smoothing: ε in [0, 1].
       reduction: over a batch: 'mean', 'sum', or 'none'.
+      weight: K class weights >= 0, or None (every class weighs 1).
+      ignore_index: a class index whose examples are left out (loss 0, and not in the mean), or None.
+        Unlike PyTorch (whose default is -100), no target is ignored unless this is given.
 
     >>> from engine import Value
     >>> z = [Value(v) for v in [2.0, 1.0, 0.5, -1.0, 0.1]]
@@ -229,6 +242,9 @@ def softmax_cross_entropy(
     2.0804
     >>> print(f"{softmax_cross_entropy([[1e4, 0.0], [0.0, 1e4]], [0, 0], reduction='sum'):.1f}")
     10000.0
+    >>> batch = [[2.0, 0.0], [2.0, 0.0], [0.5, 0.5]]  # a right, a wrong, and an unlabelled example
+    >>> print(f"{softmax_cross_entropy(batch, [0, 1, -100], weight=[1.0, 3.0], ignore_index=-100):.4f}")
+    1.6269
 
     Reference: torch.nn.functional.cross_entropy; optax.softmax_cross_entropy; Szegedy et al.,
     "Rethinking the Inception Architecture" (2016) for label smoothing.
@@ -239,34 +255,81 @@ def softmax_cross_entropy(
     check_in_range(smoothing, 0.0, 1.0, fn, "label_smoothing")
     rows, single = to_vectors(logits, fn, "logits")
     num_classes = len(rows[0])
+    weights = check_class_weights(weight, num_classes, fn)
+    ignore = check_ignore_index(ignore_index, fn)
 
     first_target = target if single else _first(target, fn)
-    targets: list[list[Value | float]]
     if is_scalar(first_target):
-        classes = to_class_indices(target, len(rows), single, num_classes, fn, "target")
-        if smoothing == 0.0:  # the common case: just the surprise at the true class
+        classes = to_class_indices(target, len(rows), single, num_classes, fn, "target", ignore)
+        if weights is None and ignore is None and smoothing == 0.0:  # the common case: the surprise at the true class
             return reduce([_surprise_of_class(row, c) for row, c in zip(rows, classes)], reduction, single)
-        targets = [[1.0 if k == c else 0.0 for k in range(num_classes)] for c in classes]
-    else:
-        target_rows, target_single = to_vectors(target, fn, "target")
-        if target_single != single or len(target_rows) != len(rows) or len(target_rows[0]) != num_classes:
-            raise ValueError(
-                f"{fn}: a probability target must have the shape of logits "
-                f"({'one vector' if single else f'{len(rows)} rows'} of {num_classes}), "
-                f"got {'one vector' if target_single else f'{len(target_rows)} rows'} of {len(target_rows[0])}"
-            )
-        for i, target_row in enumerate(target_rows):
-            check_distribution(target_row, fn, element_name("target", i, single))
-        targets = [list(target_row) for target_row in target_rows]
+        losses = []
+        for row, c in zip(rows, classes):
+            if c == ignore:
+                losses.append(Value(0.0))
+                continue
+            w_c = 1.0 if weights is None else weights[c]
+            if smoothing == 0.0:
+                losses.append(_surprise_of_class(row, c) * w_c)
+            else:  # t_k = (1 - ε)·w_c·[k = c] + ε/K·w_k: PyTorch's weighted smoothing, one example's terms
+                t = [
+                    (1 - smoothing) * (w_c if k == c else 0.0) + smoothing / num_classes * (1.0 if weights is None else w_k)
+                    for k, w_k in enumerate(weights or [1.0] * num_classes)
+                ]
+                losses.append(_expected_surprise_of(row, t))
+        return _reduce_by_class(losses, classes, weights, ignore, reduction, single, fn)
+
+    if ignore is not None:
+        raise ValueError(f"{fn}: ignore_index applies to class-index targets only, got probability vectors as target")
+    target_rows, target_single = to_vectors(target, fn, "target")
+    if target_single != single or len(target_rows) != len(rows) or len(target_rows[0]) != num_classes:
+        raise ValueError(
+            f"{fn}: a probability target must have the shape of logits "
+            f"({'one vector' if single else f'{len(rows)} rows'} of {num_classes}), "
+            f"got {'one vector' if target_single else f'{len(target_rows)} rows'} of {len(target_rows[0])}"
+        )
+    for i, target_row in enumerate(target_rows):
+        check_distribution(target_row, fn, element_name("target", i, single))
+    targets: list[list[Value | float]] = [list(target_row) for target_row in target_rows]
     if smoothing != 0.0:
         targets = [[(1 - smoothing) * t_k + smoothing / num_classes for t_k in t] for t in targets]
+    if weights is not None:
+        targets = [[t_k * w_k for t_k, w_k in zip(t, weights)] for t in targets]
+    return reduce([_expected_surprise_of(row, t) for row, t in zip(rows, targets)], reduction, single)
 
-    losses = []
-    for row, t in zip(rows, targets):
-        shifted = _shifted(row)
-        log_total = _log_sum_exp(shifted)
-        losses.append(dot(t, [log_total - s for s in shifted]))  # Σ t_k·(-log softmax_k)
-    return reduce(losses, reduction, single)
+
+def _expected_surprise_of(logits: list[Value], t: Sequence[Value | float]) -> Value:
+    """Return Σ_k t_k·(-log softmax(z)_k), each -log softmax(z)_k computed as log Σ exp(s) - s_k for s = z - max(z)."""
+    shifted = _shifted(logits)
+    log_total = _log_sum_exp(shifted)
+    return dot(t, [log_total - s for s in shifted])
+
+
+def _reduce_by_class(
+    losses: list[Value],
+    classes: list[int],
+    weights: list[float] | None,
+    ignore: int | None,
+    reduction: str,
+    single: bool,
+    fn: str,
+) -> Value | list[Value]:
+    """Return per-example losses of class-index targets reduced as PyTorch does with `weight` and `ignore_index`.
+
+    'none' keeps them all (an ignored example's loss is 0), 'sum' adds the others, and 'mean'
+    divides that sum by the weights of their classes, Σ_n w_{c_n} (their number without weights).
+    """
+    if reduction == "none":
+        return losses[0] if single else losses
+    kept = [loss for loss, c in zip(losses, classes) if c != ignore]
+    total = (value_sum(kept) if len(kept) > 1 else kept[0]) if kept else Value(0.0)
+    if reduction == "sum":
+        return total
+    denominator = math.fsum(1.0 if weights is None else weights[c] for c in classes if c != ignore)
+    if denominator == 0.0:
+        why = f"every target is ignore_index ({ignore})" if not kept else "the weights of the targets' classes sum to 0"
+        raise ValueError(f"{fn}: the mean is undefined: {why} (reduction='sum' gives 0)")
+    return total / denominator
 
 
 def _first(target: object, fn: str) -> object:
@@ -283,16 +346,22 @@ def nll_loss(
     log_probs: VectorLike | Sequence[VectorLike],
     target: ClassIndex | Sequence[ClassIndex],
     reduction: Reduction = "mean",
+    weight: Sequence[float] | None = None,
+    ignore_index: int | None = None,
 ) -> Value | list[Value]:
     """Return the negative log-likelihood -log_probs[c] of the true class c.
 
     The second half of `softmax_cross_entropy`: ``nll_loss(log_softmax(z), c)`` is the same loss.
-    Keeping the two apart lets a model output log-probabilities by any means.
+    Keeping the two apart lets a model output log-probabilities by any means. Class weights and
+    ``ignore_index`` work as in `softmax_cross_entropy` (and PyTorch): -w_c·log_probs[c] per
+    example, and a mean over the weights of the examples' classes.
 
     Args:
       log_probs: one vector of K log-probabilities (e.g. from `log_softmax`), or a batch of them.
       target: the true class c in [0, K) (an int), or one per example.
       reduction: over a batch: 'mean', 'sum', or 'none'.
+      weight: K class weights >= 0, or None (every class weighs 1).
+      ignore_index: a class index whose examples are left out (loss 0, and not in the mean), or None.
 
     >>> print(f"{nll_loss(log_softmax([2.0, 1.0, 0.5, -1.0, 0.1]), 2):.4f}")
     2.0824
@@ -302,5 +371,13 @@ def nll_loss(
     fn = "nll_loss"
     check_reduction(reduction, fn)
     rows, single = to_vectors(log_probs, fn, "log_probs")
-    classes = to_class_indices(target, len(rows), single, len(rows[0]), fn, "target")
-    return reduce([-row[c] for row, c in zip(rows, classes)], reduction, single)
+    weights = check_class_weights(weight, len(rows[0]), fn)
+    ignore = check_ignore_index(ignore_index, fn)
+    classes = to_class_indices(target, len(rows), single, len(rows[0]), fn, "target", ignore)
+    if weights is None and ignore is None:
+        return reduce([-row[c] for row, c in zip(rows, classes)], reduction, single)
+    losses = [
+        Value(0.0) if c == ignore else row[c] * -(1.0 if weights is None else weights[c])
+        for row, c in zip(rows, classes)
+    ]
+    return _reduce_by_class(losses, classes, weights, ignore, reduction, single, fn)

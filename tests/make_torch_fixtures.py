@@ -94,8 +94,21 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
         return _reduce(-(y * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), reduction)
 
 
-    def _softmax_ce(z: Tensor, target: Tensor, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
-        return F.cross_entropy(z, target, label_smoothing=label_smoothing, reduction=reduction)
+    def _class_weights(weight: Any) -> Tensor | None:
+        return None if weight is None else torch.as_tensor(weight, dtype=torch.float64)
+
+
+    def _softmax_ce(z: Tensor, target: Tensor, label_smoothing: float = 0.0, reduction: str = "mean",
+                    weight: Any = None, ignore_index: int | None = None) -> Tensor:
+        # lossgrad's ignore_index=None ignores nothing; PyTorch's default -100 is out of range of every case here
+        return F.cross_entropy(z, target, label_smoothing=label_smoothing, reduction=reduction,
+                               weight=_class_weights(weight), ignore_index=-100 if ignore_index is None else ignore_index)
+
+
+    def _nll(log_probs: Tensor, target: Tensor, reduction: str = "mean", weight: Any = None,
+             ignore_index: int | None = None) -> Tensor:
+        return F.nll_loss(log_probs, target, reduction=reduction, weight=_class_weights(weight),
+                          ignore_index=-100 if ignore_index is None else ignore_index)
 
 
     return {
@@ -118,12 +131,14 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
         "categorical_cross_entropy": _categorical,
         "stable_categorical_ce": lambda z, c, reduction="mean": F.cross_entropy(z, c, reduction=reduction),
         "softmax_cross_entropy": _softmax_ce,
-        "nll_loss": lambda lp, c, reduction="mean": F.nll_loss(lp, c, reduction=reduction),
+        "nll_loss": _nll,
     }
 
 
 POST_LOGITS = [2.0, 1.0, 0.5, -1.0, 0.1]
 BIG_LOGITS = [1e4, 0.0, -1e4, 9999.0, 5.0]
+THREE_ROWS = [POST_LOGITS, [-3.0, 0.0, 3.0, 1.0, 1.0], [0.5, -0.5, 2.0, 0.0, 1.0]]
+CLASS_WEIGHTS = [0.5, 2.0, 1.0, 3.0, 0.25]
 
 # (function, positional args, keyword args, indices of the differentiable positional args)
 CASES: list[tuple[str, list[Any], dict[str, Any], list[int]]] = [
@@ -196,6 +211,22 @@ CASES: list[tuple[str, list[Any], dict[str, Any], list[int]]] = [
     ("softmax_cross_entropy", [[[1.0, 2.0, 3.0], [1e4, 0.0, -1e4]], [[0.2, 0.3, 0.5], [0.0, 0.5, 0.5]]], {"reduction": "none"}, [0, 1]),
     ("nll_loss", [[-0.5824, -1.5824, -2.0824, -3.5824, -2.4824], 2], {}, [0]),
     ("nll_loss", [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5]], [0, 2]], {"reduction": "sum"}, [0]),
+    # class weights and ignore_index, with PyTorch's weighted mean
+    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]], {"weight": CLASS_WEIGHTS}, [0]),
+    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]], {"weight": CLASS_WEIGHTS, "reduction": "sum"}, [0]),
+    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]], {"weight": CLASS_WEIGHTS, "label_smoothing": 0.2}, [0]),
+    ("softmax_cross_entropy", [THREE_ROWS, [2, -100, 1]], {"weight": CLASS_WEIGHTS, "ignore_index": -100}, [0]),
+    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]], {"ignore_index": 4, "label_smoothing": 0.1}, [0]),
+    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]],
+     {"weight": CLASS_WEIGHTS, "ignore_index": 1, "label_smoothing": 0.3, "reduction": "none"}, [0]),
+    ("softmax_cross_entropy", [POST_LOGITS, 3], {"weight": CLASS_WEIGHTS}, [0]),
+    ("softmax_cross_entropy", [POST_LOGITS, 3], {"weight": CLASS_WEIGHTS, "reduction": "sum"}, [0]),
+    ("softmax_cross_entropy", [THREE_ROWS[:2], [[0.1, 0.0, 0.6, 0.3, 0.0], [0.2, 0.2, 0.2, 0.2, 0.2]]],
+     {"weight": CLASS_WEIGHTS, "label_smoothing": 0.1}, [0, 1]),
+    ("nll_loss", [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]], {"weight": [2.0, 0.5, 1.5]}, [0]),
+    ("nll_loss", [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]],
+     {"weight": [2.0, 0.5, 1.5], "ignore_index": 2, "reduction": "none"}, [0]),
+    ("nll_loss", [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]], {"ignore_index": 0}, [0]),
 ]
 
 

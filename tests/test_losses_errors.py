@@ -48,6 +48,17 @@ BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], list[str]]] = 
     ("index in batch", lambda: L.nll_loss([[-1.0, -2.0], [-1.0, -2.0]], [0, 2]), ValueError, ["nll_loss:", "target[1]", "2"]),
     ("float index", lambda: L.softmax_cross_entropy([1.0, 2.0, 3.0], 2.0), TypeError, ["softmax_cross_entropy:", "target", "int", "2.0"]),
     ("bool index", lambda: L.nll_loss([-1.0, -2.0], True), TypeError, ["nll_loss:", "target", "True"]),
+    # class weights and ignore_index
+    ("weight length", lambda: L.softmax_cross_entropy([1.0, 2.0, 3.0], 0, weight=[1.0, 2.0]), ValueError, ["softmax_cross_entropy:", "weight", "one weight per class (3)", "got 2"]),
+    ("weight negative", lambda: L.nll_loss([-1.0, -2.0], 0, weight=[1.0, -0.5]), ValueError, ["nll_loss:", "weight[1]", ">= 0", "-0.5"]),
+    ("weight nan", lambda: L.nll_loss([-1.0, -2.0], 0, weight=[NAN, 1.0]), ValueError, ["nll_loss:", "weight[0]", "nan"]),
+    ("weight a number", lambda: L.softmax_cross_entropy([1.0, 2.0], 0, weight=2.0), TypeError, ["softmax_cross_entropy:", "weight", "sequence of 2", "2.0"]),
+    ("weight a Value", lambda: L.softmax_cross_entropy([1.0, 2.0], 0, weight=[Value(1.0), 1.0]), TypeError, ["softmax_cross_entropy:", "weight[0]", "Value"]),
+    ("ignore_index float", lambda: L.nll_loss([-1.0, -2.0], 0, ignore_index=1.0), TypeError, ["nll_loss:", "ignore_index", "int", "1.0"]),
+    ("ignore_index with probabilities", lambda: L.softmax_cross_entropy([1.0, 2.0], [0.5, 0.5], ignore_index=0), ValueError, ["softmax_cross_entropy:", "ignore_index", "class-index targets only"]),
+    ("index out of range, another ignored", lambda: L.nll_loss([[-1.0, -2.0], [-1.0, -2.0]], [-100, 2], ignore_index=-100), ValueError, ["nll_loss:", "target[1]", "[0, 2)", "2"]),
+    ("mean of all ignored", lambda: L.softmax_cross_entropy([[1.0, 2.0], [3.0, 4.0]], [-1, -1], ignore_index=-1), ValueError, ["softmax_cross_entropy:", "mean is undefined", "every target is ignore_index (-1)"]),
+    ("mean of zero weights", lambda: L.nll_loss([[-1.0, -2.0], [-1.0, -2.0]], [1, 1], weight=[1.0, 0.0]), ValueError, ["nll_loss:", "mean is undefined", "weights", "sum to 0"]),
     # distributions that do not sum to 1
     ("entropy sum", lambda: L.entropy([0.5, 0.4]), ValueError, ["entropy:", "p_dist", "sum to 1", "0.9"]),
     ("entropy entry", lambda: L.entropy([1.5, -0.5]), ValueError, ["entropy:", "p_dist[0]", "1.5"]),

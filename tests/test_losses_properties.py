@@ -279,3 +279,53 @@ def test_inputs_may_be_numpy_arrays_and_tuples() -> None:
     b = L.softmax_cross_entropy(([2.0, 1.0], (0.0, 3.0)), (0, 1))
     assert a.data == b.data
     assert L.mse_loss(np.float64(2.5), np.array(3.0)).data == 0.25
+
+
+# ---------------------------------------------------------------- class weights and ignore_index
+
+batches = st.integers(2, 4).flatmap(
+    lambda k: st.tuples(
+        st.lists(st.lists(reals(-20, 20), min_size=k, max_size=k), min_size=2, max_size=5),
+        st.lists(reals(0.1, 5.0), min_size=k, max_size=k),
+        st.just(k),
+    )
+)
+
+
+@SETTINGS
+@given(batches, st.data(), st.sampled_from(["softmax_cross_entropy", "nll_loss"]), reals(0.0, 1.0))
+def test_an_ignored_example_counts_for_nothing_and_gets_no_gradient(batch, data, name, smoothing) -> None:  # type: ignore[no-untyped-def]
+    rows, weights, k = batch
+    classes = data.draw(st.lists(st.integers(0, k - 1), min_size=len(rows), max_size=len(rows)))
+    ignored = data.draw(st.integers(0, len(rows) - 1))
+    kept = [i for i in range(len(rows)) if i != ignored]
+    assume(kept)
+    extra = {"label_smoothing": smoothing} if name == "softmax_cross_entropy" else {}
+    loss_fn = getattr(L, name)
+
+    z = [[Value(v) for v in row] for row in rows]
+    targets = [-1 if i == ignored else c for i, c in enumerate(classes)]
+    with_ignored = loss_fn(z, targets, weight=weights, ignore_index=-1, **extra)
+    with_ignored.backward()
+    without = loss_fn([rows[i] for i in kept], [classes[i] for i in kept], weight=weights, **extra)
+    assert with_ignored.data == pytest.approx(without.data, rel=1e-12, abs=1e-12)
+    assert all(v.grad == 0.0 for v in z[ignored])
+
+
+@SETTINGS
+@given(batches, st.data(), reals(0.0, 1.0), reals(0.1, 10.0))
+def test_equal_class_weights_leave_the_mean_alone_and_scale_the_sum(batch, data, smoothing, c) -> None:  # type: ignore[no-untyped-def]
+    rows, _, k = batch
+    classes = data.draw(st.lists(st.integers(0, k - 1), min_size=len(rows), max_size=len(rows)))
+    plain = L.softmax_cross_entropy(rows, classes, label_smoothing=smoothing)
+    weighted = L.softmax_cross_entropy(rows, classes, label_smoothing=smoothing, weight=[c] * k)
+    assert weighted.data == pytest.approx(plain.data, rel=1e-12)
+    plain_sum = L.softmax_cross_entropy(rows, classes, label_smoothing=smoothing, reduction="sum")
+    weighted_sum = L.softmax_cross_entropy(rows, classes, label_smoothing=smoothing, reduction="sum", weight=[c] * k)
+    assert weighted_sum.data == pytest.approx(c * plain_sum.data, rel=1e-12)
+
+
+def test_every_example_ignored_sums_to_zero_and_gives_zeros_per_example() -> None:
+    rows, targets = [[1.0, 2.0], [3.0, 4.0]], [5, 5]
+    assert L.nll_loss(rows, targets, ignore_index=5, reduction="sum").data == 0.0
+    assert [v.data for v in L.softmax_cross_entropy(rows, targets, ignore_index=5, reduction="none")] == [0.0, 0.0]
