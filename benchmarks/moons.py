@@ -120,17 +120,34 @@ class LossgradMoons:
 
     def step(self) -> float:
         """Return the loss before the update, after taking one full training step."""
-        scores = cast(list[engine.Value], self.model.batch(self.X))  # [model(x) for x in X], built faster
+        loss = self.loss(self.forward())
+        self.backward(loss)
+        self.update()
+        return loss.data
+
+    # The phases of a step, separate so that `where_time_goes` can time each.
+
+    def forward(self) -> list[engine.Value]:
+        """Return the model's score for every point."""
+        return cast(list[engine.Value], self.model.batch(self.X))  # [model(x) for x in X], built faster
+
+    def loss(self, scores: list[engine.Value]) -> engine.Value:
+        """Return micrograd's loss: the mean hinge loss plus the L2 term."""
         hinge = [(1.0 - label * score).relu() for label, score in zip(self.y, scores)]
         data_loss = engine.sum(hinge) * (1.0 / len(hinge))
         regularization = REGULARIZATION * engine.sum([p * p for p in self.parameters])
-        loss = data_loss + regularization
+        return data_loss + regularization
+
+    def backward(self, loss: engine.Value) -> None:
+        """Zero the parameters' gradients and backpropagate the loss."""
         self.optimizer.zero_grad()
         loss.backward()
+
+    def update(self) -> None:
+        """Take the SGD step at this step's learning rate."""
         self.optimizer.lr = learning_rate(self.steps)
         self.optimizer.step()
         self.steps += 1
-        return loss.data
 
 
 class MicrogradMoons:

@@ -16,7 +16,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 # benchmarks/ is a folder of the repository, not an installed package.
 sys.path.insert(0, str(REPOSITORY))
 
-from benchmarks import moons, run, scale
+from benchmarks import moons, run, scale, where_time_goes
 from benchmarks.handwritten import HandwrittenMLP
 
 MOONS_PARAMETERS = 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1  # 337
@@ -97,6 +97,30 @@ def test_bare_chain_builds_the_same_shape_without_the_engine() -> None:
     node = scale._BareNode(1.0, ())
     node = scale._BareNode(node.data + 0.5, (node, scale._BareNode(0.5, ())))
     assert node.data == 1.5 and [child.data for child in node.children] == [1.0, 0.5]
+
+
+def test_where_time_goes_splits_a_step_into_its_phases() -> None:
+    times = where_time_goes.time_phases(steps=2, warmup=1)
+    assert set(times.seconds) == set(times.collector) == set(where_time_goes.PHASES)
+    assert all(times.seconds[name] > 0 for name in ("forward", "loss", "backward"))
+    assert all(0 <= times.collector[name] <= times.seconds[name] for name in where_time_goes.PHASES)
+    table = where_time_goes.format_phases(times)
+    assert [line.split()[0] for line in table.splitlines()[1:7]] == [*where_time_goes.PHASES, "step"]
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        where_time_goes.time_phases(steps=0)
+
+
+def test_moons_step_is_its_phases_in_order() -> None:
+    X, y = moons.moons_data()
+    start = moons.micrograd_initial_parameters()
+    whole, by_phase = moons.LossgradMoons(start, X, y), moons.LossgradMoons(start, X, y)
+    for _ in range(3):
+        expected = whole.step()
+        loss = by_phase.loss(by_phase.forward())
+        by_phase.backward(loss)
+        by_phase.update()
+        assert loss.data == expected
+    assert [p.data for p in by_phase.parameters] == [p.data for p in whole.parameters]
 
 
 def test_chain_check_catches_a_wrong_gradient() -> None:
