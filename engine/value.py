@@ -432,9 +432,7 @@ def _data(other: Operand, where: str) -> float:
 def _node(data: float, children: tuple[Value, ...], op: str, backward: Backward) -> Value:
     """Return the Value for an operation's result, recording its operands and backward rule unless in no_grad."""
     if data != data:
-        shown = ", ".join(_show(c.data) for c in children[:6])
-        more = f", ... ({len(children)} operands)" if len(children) > 6 else ""
-        raise ValueError(f"{op}: the result is NaN (undefined) for operand(s) {shown}{more}")
+        raise _nan_result(op, children)
     out = Value.__new__(Value)
     out.data = data
     out.grad = 0.0
@@ -449,6 +447,13 @@ def _node(data: float, children: tuple[Value, ...], op: str, backward: Backward)
         out.children = ()
         out._backward = None
     return out
+
+
+def _nan_result(op: str, operands: tuple[Value, ...]) -> ValueError:
+    """Return the error for an operation whose result came out NaN, showing its first operands."""
+    shown = ", ".join(_show(c.data) for c in operands[:6])
+    more = f", ... ({len(operands)} operands)" if len(operands) > 6 else ""
+    return ValueError(f"{op}: the result is NaN (undefined) for operand(s) {shown}{more}")
 
 
 def _stable_sigmoid(x: float) -> float:

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 import engine
 import losses as L
 from engine import Constant, Value, dot, gradcheck
+from engine.nary import DotNode
 from engine.value import _all_nodes
 
 # ---------------------------------------------------------------- plain-float versions
@@ -218,7 +219,7 @@ def foreign_nodes(root: Value) -> list[str]:
     """Return a description of every node below root that is not an engine operation with its own backward."""
     found = []
     for node in _all_nodes(root):
-        if type(node) not in (Value, Constant):
+        if type(node) not in (Value, Constant, DotNode):
             found.append(f"a {type(node).__name__} node")
         elif node._backward is None:
             if node.op or node.children:
