@@ -149,7 +149,8 @@ class Value:
             parts.insert(0, f"label={self.label!r}")
         if self.op:
             parts.append(f"op={self.op!r}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+        # A dot node (engine.nary.DotNode) is a Value that stores its operands differently: it prints as one.
+        return f"{'Constant' if isinstance(self, Constant) else 'Value'}({', '.join(parts)})"
 
     def __float__(self) -> float:
         return self.data

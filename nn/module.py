@@ -327,8 +327,8 @@ class MLP(Module):
     >>> model = MLP(2, [16, 16, 1], seed=42)
     >>> model.num_parameters()
     337
-    >>> model([0.5, -0.25])  # one output: a Value (a linear neuron's output is its dot node)
-    DotNode(label='L2.N0', data=..., grad=0, op='dot')
+    >>> model([0.5, -0.25])  # one output: a Value
+    Value(label='L2.N0', data=..., grad=0, op='dot')
     >>> len(MLP(2, [3, 2], seed=0)([0.5, -0.25]))  # two outputs: a list
     2
     """

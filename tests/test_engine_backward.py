@@ -193,3 +193,20 @@ def test_equality_and_hashing_stay_by_identity() -> None:
     assert a != b and a == a
     assert len({a, b}) == 2
     assert a <= b and a >= b and not a < b and a < 2 and 0 < a and b > 0.5
+
+
+def test_every_node_prints_as_a_value_whatever_class_stores_it() -> None:
+    x = Value(0.5, label="x")
+    assert repr(x) == "Value(label='x', data=0.5, grad=0)"
+    assert repr(x.relu()) == "Value(data=0.5, grad=0, op='relu')"
+    assert repr(engine.dot([x], [2.0])) == "Value(data=1, grad=0, op='dot')"  # a DotNode
+    assert repr(x * 3) == "Value(data=1.5, grad=0, op='*')"
+    assert repr((x * 3).children[1]) == "Constant(data=3, grad=0)"
+
+
+def test_dot_nodes_list_their_operands_in_order() -> None:
+    x, w = Value(0.5), Value(-2.0)
+    assert x.tanh().children == (x,)
+    assert engine.dot([w, x], [x, 3.0]).children[:3] == (w, x, x)
+    with engine.no_grad():
+        assert x.tanh().children == () and engine.dot([w], [x]).children == ()
