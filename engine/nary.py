@@ -87,9 +87,9 @@ class DotNode(Value):
     Its `children` are still (a_1, ..., a_n, b_1, ..., b_n), put together when asked. Keeping the
     two tuples apart is what makes a neuron cheap: a neuron's a is its own (bias, weights) tuple
     and its b the (1.0, x) tuple that every neuron of its layer shares, so a forward pass makes no
-    new tuple per neuron. Python's cycle collector follows every reference of every new object:
-    here it follows 2 instead of 2n. On micrograd's moons MLP that is about a quarter of a
-    training step.
+    new tuple per neuron to allocate and free, and Python's cycle collector, which follows every
+    reference of every new object, follows 2 instead of 2n. On micrograd's moons MLP that made a
+    training step about a sixth faster (measured).
     """
 
     __slots__ = ("a", "b")
