@@ -121,14 +121,13 @@ def dot_node(a: tuple[Value, ...], b: tuple[Value, ...], total: float) -> DotNod
     out._stamp = _next_stamp()
     out._pass = None
     if _value._grad_enabled:
-        out.a, out.b, out._backward = a, b, _dot_backward
+        out.a, out.b, out._backward = a, b, _dot_backward  # type: ignore[assignment]  # a rule for DotNodes only
     else:
         out.a, out.b, out._backward = (), (), None
     return out
 
 
-def _dot_backward(out: Value, g: float) -> None:
-    dot = cast(DotNode, out)
-    for x, y in zip(dot.a, dot.b):
+def _dot_backward(out: DotNode, g: float) -> None:
+    for x, y in zip(out.a, out.b):
         x.grad += y.data * g
         y.grad += x.data * g

@@ -263,18 +263,19 @@ def softmax_cross_entropy(
         classes = to_class_indices(target, len(rows), single, num_classes, fn, "target", ignore)
         if weights is None and ignore is None and smoothing == 0.0:  # the common case: the surprise at the true class
             return reduce([_surprise_of_class(row, c) for row, c in zip(rows, classes)], reduction, single)
+        class_weights = weights or [1.0] * num_classes
         losses = []
         for row, c in zip(rows, classes):
             if c == ignore:
                 losses.append(Value(0.0))
                 continue
-            w_c = 1.0 if weights is None else weights[c]
+            w_c = class_weights[c]
             if smoothing == 0.0:
                 losses.append(_surprise_of_class(row, c) * w_c)
             else:  # t_k = (1 - ε)·w_c·[k = c] + ε/K·w_k: PyTorch's weighted smoothing, one example's terms
                 t = [
-                    (1 - smoothing) * (w_c if k == c else 0.0) + smoothing / num_classes * (1.0 if weights is None else w_k)
-                    for k, w_k in enumerate(weights or [1.0] * num_classes)
+                    (1 - smoothing) * (w_c if k == c else 0.0) + smoothing / num_classes * w_k
+                    for k, w_k in enumerate(class_weights)
                 ]
                 losses.append(_expected_surprise_of(row, t))
         return _reduce_by_class(losses, classes, weights, ignore, reduction, single, fn)
