@@ -7,23 +7,43 @@
 >>> loss.backward()
 >>> print(f"p = {p:.6f}, loss = {loss:.6f}, dloss/dz = {z.grad:.6f}")
 p = 0.010987, loss = 0.978147, dloss/dz = -0.021494
+
+Drawing (`draw_graph`, `render_svg`, `RendererNotFoundError`) lives in `engine.drawing`, which
+needs the graphviz package; it is imported the first time one of those names is used.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .gradcheck import GradcheckError, gradcheck
-from .graph import RendererNotFoundError, draw_graph, render_svg
-from .nary import dot, sum
-from .value import Constant, Value, is_grad_enabled, no_grad
+from .value import OPERATIONS, Constant, Value, dot, dots, is_grad_enabled, no_grad, sum
+
+if TYPE_CHECKING:
+    from .drawing import RendererNotFoundError, draw_graph, render_svg
 
 __all__ = [
-    "Value",
+    "OPERATIONS",
     "Constant",
-    "sum",
-    "dot",
-    "no_grad",
-    "is_grad_enabled",
-    "gradcheck",
     "GradcheckError",
-    "draw_graph",
-    "render_svg",
     "RendererNotFoundError",
+    "Value",
+    "dot",
+    "dots",
+    "draw_graph",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "render_svg",
+    "sum",
 ]
+
+_DRAWING_NAMES = {"draw_graph", "render_svg", "RendererNotFoundError"}
+
+
+def __getattr__(name: str) -> Any:
+    # Loads engine.drawing (and graphviz) on first use of a drawing name, not on `import engine`.
+    if name in _DRAWING_NAMES:
+        return getattr(importlib.import_module(".drawing", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .value import Value, _to_float, no_grad
+from .value import Value, check_real, no_grad
 
 __all__ = ["gradcheck", "GradcheckError"]
 
@@ -56,7 +56,7 @@ def gradcheck(
         if not tolerance >= 0:
             raise ValueError(f"gradcheck: {name} must be >= 0, got {tolerance!r}")
     points = [
-        x.data if isinstance(x, Value) else _to_float(x, "gradcheck", f"inputs[{i}]")
+        x.data if isinstance(x, Value) else check_real(x, "gradcheck", f"inputs[{i}]")
         for i, x in enumerate(inputs)
     ]
 

@@ -1,68 +1,86 @@
 """The `Value` class: a number that remembers how it was computed, so it can backpropagate.
 
-Every primitive has the same short shape:
+Every primitive has the same short shape, as in micrograd:
 
     1. wrap a plain-number operand as a Constant,
     2. compute the output number,
-    3. return `_node(output, operands, name, backward rule)`,
+    3. return ``_node(output, operands, name, derivatives)``,
 
-and right below it comes its backward rule, `_<name>_backward(out, g)`, which adds
-``local derivative * g`` into the grad of each operand in `out.children` (reading the output
-value, where the derivative needs it, from `out.data`).
+and right below it come its local derivatives, ``_<name>_derivatives(out)``: the tuple
+d out / d operand, one number per operand in `out.children`, read from the operands' data (and,
+where that is cheaper, from `out.data`). That is the whole of an operation's calculus.
 
-`backward()` walks the graph from the root, orders the nodes it found latest-made first (which
-puts every node after all its parents), and calls each node's rule with that node's gradient: the
-chain rule, one node at a time. A relu that output 0 passes nothing down, so the walk does not go
-below it: in a ReLU network, most of the graph is often behind dead units and met margins.
+`backward()` is the chain rule, one node at a time: walk the graph from the root, order the nodes
+so that every node comes after all its parents, and give each operand ``local derivative × the
+node's gradient``. A primitive whose local derivatives are all zero at its inputs (a relu of a
+negative number, a clip outside its bounds) says so by taking the rule `_no_gradient`, and the
+walk does not go below it: in a ReLU network, most of a late training step sits behind such units.
 
 micrograd builds a new closure for every node, and the closure captures the node itself. That is a
 reference cycle per node (node -> closure -> node), so no graph is ever freed by reference
 counting, and Python's cycle collector ends up taking most of micrograd's time. lossgrad's rules
 are shared by every node of an operation and receive the node as an argument: a graph holds no
-cycles and is freed the moment its root is dropped, and a node costs a Value and a tuple of
-operands, about half the memory and build time of a closure per node.
+cycles and is freed the moment its root is dropped.
+
+Numbers are finite floats throughout: a result or a gradient that would be NaN or infinite raises
+an error naming the operation and its operands, where it happens, instead of three calls later.
 """
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import math
 import numbers
 import operator
-import weakref
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import SupportsFloat, Union, cast
 
-__all__ = ["Value", "Constant", "no_grad", "is_grad_enabled", "Number", "Operand"]
+__all__ = [
+    "OPERATIONS",
+    "Constant",
+    "Number",
+    "Operand",
+    "Value",
+    "check_real",
+    "dot",
+    "dots",
+    "is_grad_enabled",
+    "no_grad",
+    "sum",
+]
 
 Number = Union[int, float]
 Operand = Union["Value", Number]
-Backward = Callable[["Value", float], None]
+Derivatives = Callable[["Value"], Sequence[float]]
 
-# Read on every operation: a module global is the cheapest thing to look up.
-_grad_enabled = True
-
-# Every Value gets the next stamp when it is made. A node is always made after its operands, so
-# ordering nodes by stamp puts every child before its parents: a topological order for free.
-_next_stamp = itertools.count().__next__
-_stamp_of = operator.attrgetter("_stamp")
+# The names of every operation a node can record, for tools that check a graph was built of them.
+OPERATIONS = frozenset(
+    "+ - * / ** neg abs exp log sqrt tanh sigmoid relu leaky_relu softplus clip sum dot".split()
+)
 
 
-class _Pass:
-    """The mark one backward() call leaves on each node it visits (the node's `_pass`)."""
-
-    __slots__ = ("__weakref__",)
+# ---------------------------------------------------------------------------- recording on or off
 
 
-# The passes some of whose nodes are still alive, holding the gradients those passes gave them.
-# A pass disappears from the set when the last node it marked is freed.
-_passes_alive: weakref.WeakSet[_Pass] = weakref.WeakSet()
+class _GradMode(threading.local):
+    """Whether this thread records the graph: each thread has its own, as in PyTorch."""
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
+# How many threads are inside no_grad right now. Making a node reads this module global first,
+# so the thread-local flag is looked up only while some thread has switched recording off.
+_threads_in_no_grad = 0
+_no_grad_lock = threading.Lock()
 
 
 @contextmanager
 def no_grad() -> Iterator[None]:
-    """Return a context in which operations compute values without recording the graph.
+    """Return a context in which this thread's operations compute values without recording the graph.
 
     >>> from engine import Value, no_grad
     >>> x = Value(3.0)
@@ -71,35 +89,66 @@ def no_grad() -> Iterator[None]:
     >>> y.data, y.children
     (9.0, ())
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    global _threads_in_no_grad
+    previous = _grad_mode.enabled
+    with _no_grad_lock:
+        _threads_in_no_grad += 1
+    _grad_mode.enabled = False
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _grad_mode.enabled = previous
+        with _no_grad_lock:
+            _threads_in_no_grad -= 1
 
 
 def is_grad_enabled() -> bool:
-    """Return True when operations record the graph (outside `no_grad`)."""
-    return _grad_enabled
+    """Return True when this thread's operations record the graph (outside `no_grad`)."""
+    return _grad_mode.enabled
 
 
-def _to_float(x: object, where: str, argument: str = "data") -> float:
-    """Return x as a Python float, or raise TypeError/ValueError naming `where` and `argument`."""
+# ---------------------------------------------------------------------------- numbers in
+
+
+def check_real(x: object, where: str, argument: str = "data") -> float:
+    """Return x as a finite Python float, or raise an error naming `where` and `argument`.
+
+    Accepts int, float, bool, fractions, numpy real scalars and 0-d real arrays; refuses NaN and
+    ±inf (ValueError), numbers beyond the float range (OverflowError) and anything else (TypeError).
+
+    >>> check_real(2, "demo")
+    2.0
+    >>> check_real(float("inf"), "demo", "x")
+    Traceback (most recent call last):
+      ...
+    ValueError: demo: x must be finite, got inf
+    """
     if type(x) is float:  # the common case, checked first
         value = x
-    elif isinstance(x, numbers.Real):  # int, bool, fractions, numpy real scalars
-        value = float(x)
-    elif getattr(x, "shape", None) == () and getattr(getattr(x, "dtype", None), "kind", "?") in "biuf":
-        value = float(cast(SupportsFloat, x))  # a 0-d numpy array (the dtype check leaves out complex and object)
     else:
-        shape = getattr(x, "shape", None)
-        what = type(x).__name__ if shape is None else f"{type(x).__name__} of shape {shape}"
-        raise TypeError(f"{where}: {argument} must be a real number, got {what}: {x!r}"[:300])
-    if value != value:
-        raise ValueError(f"{where}: {argument} must not be NaN")
+        if isinstance(x, numbers.Real) or (
+            getattr(x, "shape", None) == () and getattr(getattr(x, "dtype", None), "kind", "?") in "biuf"
+        ):
+            try:
+                value = float(cast(SupportsFloat, x))
+            except OverflowError:
+                raise OverflowError(
+                    f"{where}: {argument} is beyond the float range, got {_shorten(repr(x))}"
+                ) from None
+        else:
+            shape = getattr(x, "shape", None)
+            what = type(x).__name__ if shape is None else f"{type(x).__name__} of shape {shape}"
+            raise TypeError(f"{where}: {argument} must be a real number, got {what}: {_shorten(repr(x))}")
+    if value - value != 0.0:  # NaN or ±inf
+        if value != value:
+            raise ValueError(f"{where}: {argument} must not be NaN")
+        raise ValueError(f"{where}: {argument} must be finite, got {value}")
     return value
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """Return text cut to about `limit` characters, for showing a bad value in a message."""
+    return text if len(text) <= limit else f"{text[: limit - 14]}... ({len(text)} chars)"
 
 
 def _show(x: float) -> str:
@@ -107,39 +156,54 @@ def _show(x: float) -> str:
     return repr(x)
 
 
+# ---------------------------------------------------------------------------- the Value
+
+
 class Value:
     """A scalar that records the operations producing it, so `backward()` can fill in gradients.
+
+    ``data`` is the number, ``grad`` d(root)/d(this value) after ``root.backward()``, ``children``
+    the operands it was computed from (in order), ``op`` the operation's name (``""`` for a leaf)
+    and ``args`` the operation's number parameters (clip's bounds, leaky_relu's slope; ``()`` for
+    the others).
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> c = a * b + a
     >>> c.backward()
     >>> c.data, a.grad, b.grad
     (-4.0, -2.0, 2.0)
+
+    Comparisons: ``<``, ``<=``, ``>``, ``>=`` compare the numbers (so ``max(values)`` and sorting
+    work), but ``==`` and ``hash`` are by identity, as for any Python object: two different nodes
+    that hold the same number are still two nodes, and Values can be kept in sets and dicts (the
+    graph walk does). So ``Value(0.5) == 0.5`` is False while ``Value(0.5) >= 0.5`` is True; compare
+    ``v.data`` (or ``float(v)``) to compare numbers. ``float(v)``, ``round(v, 4)`` and f-strings
+    such as ``f"{v:.4f}"`` give plain numbers.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "children", "_backward", "_stamp", "_pass", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "args", "children", "_derivatives", "_stamp", "__weakref__")
 
     data: float
     grad: float
     label: str
     op: str
-    children: tuple[Value, ...]
-    _backward: Backward | None
-    _stamp: int
-    _pass: _Pass | None  # the last backward() that visited this node
+    args: tuple[float, ...]
+    children: Sequence[Value]
+    _derivatives: Derivatives | None  # None for a leaf
+    _stamp: int  # the order of creation, which is a topological order (see _reached_nodes)
 
     def __init__(self, data: object, label: str = "") -> None:
-        # A float that is not NaN (the common case) is stored as it is; anything else is checked.
-        self.data = data if type(data) is float and data == data else _to_float(data, "Value")
         if type(label) is not str:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        # A finite float (the common case) is stored as it is; anything else is checked.
+        self.data = data if type(data) is float and data - data == 0.0 else check_real(data, "Value")
         self.grad = 0.0
         self.label = label
         self.op = ""
+        self.args = ()
         self.children = ()
-        self._backward = None
+        self._derivatives = None
         self._stamp = _next_stamp()
-        self._pass = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -149,17 +213,20 @@ class Value:
             parts.insert(0, f"label={self.label!r}")
         if self.op:
             parts.append(f"op={self.op!r}")
-        # A dot node (engine.nary.DotNode) is a Value that stores its operands differently: it prints as one.
+        # A dot node (DotNode) is a Value that stores its operands differently: it prints as one.
         return f"{'Constant' if isinstance(self, Constant) else 'Value'}({', '.join(parts)})"
 
     def __float__(self) -> float:
         return self.data
 
+    def __round__(self, ndigits: int | None = None) -> float:
+        # A float, not a Value: np.round and round() are for printing numbers, not for graphs.
+        return float(round(self.data, ndigits))
+
     def __format__(self, spec: str) -> str:
         # Lets the post's f-strings, such as f"{loss:.4f}", print a Value like a float.
         return format(self.data, spec) if spec else repr(self)
 
-    # Comparisons look at the data only; == and hash stay by identity, so Values work in sets and dicts.
     def __lt__(self, other: Operand) -> bool:
         return self.data < _data(other, "<")
 
@@ -172,56 +239,58 @@ class Value:
     def __ge__(self, other: Operand) -> bool:
         return self.data >= _data(other, ">=")
 
+    def local_derivatives(self) -> tuple[float, ...]:
+        """Return d(self)/d(operand) for each operand in `children`, in order (``()`` for a leaf).
+
+        >>> a, b = Value(2.0), Value(-3.0)
+        >>> (a * b).local_derivatives()
+        (-3.0, 2.0)
+        """
+        if self._derivatives is None or not self.children:
+            return ()
+        return tuple(self._derivatives(self))
+
     # ------------------------------------------------------------------ primitives
-    # Each primitive computes its output and names its backward rule; the rule, defined right
-    # below it, adds local derivative × g into each operand's grad, reading the operands from
-    # `out.children` and anything else it needs from `out.data`.
 
     def __add__(self, other: Operand) -> Value:
         """a + b; d/da = 1, d/db = 1."""
-        other = other if isinstance(other, Value) else Constant(other)
-        return _node(self.data + other.data, (self, other), "+", Value._add_backward)
+        other = _as_value(other, "+")
+        return _node(self.data + other.data, (self, other), "+", Value._add_derivatives)
 
     @staticmethod
-    def _add_backward(out: Value, g: float) -> None:
-        a, b = out.children
-        a.grad += g
-        b.grad += g
+    def _add_derivatives(out: Value) -> tuple[float, float]:
+        return 1.0, 1.0
 
     def __sub__(self, other: Operand) -> Value:
         """a - b; d/da = 1, d/db = -1."""
-        other = other if isinstance(other, Value) else Constant(other)
-        return _node(self.data - other.data, (self, other), "-", Value._sub_backward)
+        other = _as_value(other, "-")
+        return _node(self.data - other.data, (self, other), "-", Value._sub_derivatives)
 
     @staticmethod
-    def _sub_backward(out: Value, g: float) -> None:
-        a, b = out.children
-        a.grad += g
-        b.grad -= g
+    def _sub_derivatives(out: Value) -> tuple[float, float]:
+        return 1.0, -1.0
 
     def __mul__(self, other: Operand) -> Value:
         """a * b; d/da = b, d/db = a."""
-        other = other if isinstance(other, Value) else Constant(other)
-        return _node(self.data * other.data, (self, other), "*", Value._mul_backward)
+        other = _as_value(other, "*")
+        return _node(self.data * other.data, (self, other), "*", Value._mul_derivatives)
 
     @staticmethod
-    def _mul_backward(out: Value, g: float) -> None:
+    def _mul_derivatives(out: Value) -> tuple[float, float]:
         a, b = out.children
-        a.grad += b.data * g
-        b.grad += a.data * g
+        return b.data, a.data
 
     def __truediv__(self, other: Operand) -> Value:
         """a / b; d/da = 1/b, d/db = -a/b²."""
-        other = other if isinstance(other, Value) else Constant(other)
+        other = _as_value(other, "/")
         if other.data == 0.0:
             raise ZeroDivisionError(f"/: division by zero ({_show(self.data)} / 0.0)")
-        return _node(self.data / other.data, (self, other), "/", Value._div_backward)
+        return _node(self.data / other.data, (self, other), "/", Value._div_derivatives)
 
     @staticmethod
-    def _div_backward(out: Value, g: float) -> None:
+    def _div_derivatives(out: Value) -> tuple[float, float]:
         a, b = out.children
-        a.grad += g / b.data
-        b.grad -= g * out.data / b.data  # -a/b² = -(a/b)/b
+        return 1.0 / b.data, -out.data / b.data  # -a/b² = -(a/b)/b, which overflows only if it must
 
     def __pow__(self, exponent: Operand) -> Value:
         """a ** b; d/da = b·a^(b-1), d/db = a^b·ln a (a number b becomes a Constant operand)."""
@@ -232,51 +301,52 @@ class Value:
                     "(use a number exponent for a non-positive base)"
                 )
         else:
-            exponent = Constant(_to_float(exponent, "**", "exponent"))
+            exponent = Constant(check_real(exponent, "**", "exponent"))
         x, n = self.data, exponent.data
         if x == 0.0 and n < 0:
             raise ZeroDivisionError(f"**: 0.0 cannot be raised to a negative power ({_show(n)})")
         if x < 0 and not n.is_integer():
-            raise ValueError(
-                f"**: a negative base ({_show(x)}) to a fractional power ({_show(n)}) is not a real number"
-            )
+            raise ValueError(f"**: a negative base ({_show(x)}) to a fractional power ({_show(n)}) is not a real number")
         try:
             out = x**n
         except OverflowError:
             raise OverflowError(f"**: {_show(x)} ** {_show(n)} overflows a float") from None
-        return _node(out, (self, exponent), "**", Value._pow_backward)
+        return _node(out, (self, exponent), "**", Value._pow_derivatives)
 
     @staticmethod
-    def _pow_backward(out: Value, g: float) -> None:
+    def _pow_derivatives(out: Value) -> tuple[float, float]:
         a, b = out.children
         x, n = a.data, b.data
-        if n != 0.0:  # a ** 0 is the constant 1
-            if x == 0.0 and n < 1.0:
-                raise ZeroDivisionError(f"**: the derivative {_show(n)}·x^{_show(n - 1)} is infinite at x = 0.0")
-            a.grad += n * x ** (n - 1.0) * g
-        if x > 0.0:  # ln a exists; a base <= 0 only ever has a Constant exponent
-            b.grad += out.data * math.log(x) * g
+        if n == 0.0:  # a ** 0 is the constant 1
+            d_base = 0.0
+        elif x == 0.0:  # n·0^(n-1): 0 for n > 1, n for n = 1, infinite for n < 1
+            d_base = 0.0 if n > 1.0 else (n if n == 1.0 else math.inf)
+        else:
+            # n·x^(n-1) = n·out/x, from the output already computed: no second power to overflow,
+            # and ordered so that a finite derivative stays finite.
+            d_base = (n * out.data) / x if abs(n) <= 1.0 else n * (out.data / x)
+        d_exponent = out.data * math.log(x) if x > 0.0 else 0.0  # a base <= 0 has a Constant exponent
+        return d_base, d_exponent
 
     def __neg__(self) -> Value:
         """-a; d/da = -1."""
-        return _node(-self.data, (self,), "neg", Value._neg_backward)
+        return _node(-self.data, (self,), "neg", Value._neg_derivatives)
 
     @staticmethod
-    def _neg_backward(out: Value, g: float) -> None:
-        (a,) = out.children
-        a.grad -= g
+    def _neg_derivatives(out: Value) -> tuple[float]:
+        return (-1.0,)
 
     def __abs__(self) -> Value:
         """|a|; d/da = sign(a), and 0 at a = 0 (as PyTorch)."""
-        return _node(abs(self.data), (self,), "abs", Value._abs_backward)
+        x = self.data
+        if x == 0.0:
+            return _node(0.0, (self,), "abs", _no_gradient)
+        return _node(abs(x), (self,), "abs", Value._abs_derivatives)
 
     @staticmethod
-    def _abs_backward(out: Value, g: float) -> None:
+    def _abs_derivatives(out: Value) -> tuple[float]:
         (a,) = out.children
-        if a.data > 0.0:
-            a.grad += g
-        elif a.data < 0.0:
-            a.grad -= g
+        return (1.0 if a.data > 0.0 else -1.0,)
 
     def exp(self) -> Value:
         """e^a; d/da = e^a."""
@@ -288,119 +358,132 @@ class Value:
                 "compute in log space instead: losses.log_softmax or "
                 "losses.binary_cross_entropy_with_logits never take exp of a large number"
             ) from None
-        return _node(e, (self,), "exp", Value._exp_backward)
+        return _node(e, (self,), "exp", Value._exp_derivatives)
 
     @staticmethod
-    def _exp_backward(out: Value, g: float) -> None:
-        (a,) = out.children
-        a.grad += out.data * g
+    def _exp_derivatives(out: Value) -> tuple[float]:
+        return (out.data,)
 
     def log(self) -> Value:
         """ln a for a > 0; d/da = 1/a."""
         if self.data <= 0.0:
             raise ValueError(f"log: operand must be > 0, got {_show(self.data)}")
-        return _node(math.log(self.data), (self,), "log", Value._log_backward)
+        return _node(math.log(self.data), (self,), "log", Value._log_derivatives)
 
     @staticmethod
-    def _log_backward(out: Value, g: float) -> None:
+    def _log_derivatives(out: Value) -> tuple[float]:
         (a,) = out.children
-        a.grad += g / a.data
+        return (1.0 / a.data,)  # inf for a subnormal a: backward then names log
 
     def sqrt(self) -> Value:
         """√a for a ≥ 0; d/da = 1/(2√a)."""
         if self.data < 0.0:
             raise ValueError(f"sqrt: operand must be >= 0, got {_show(self.data)}")
-        return _node(math.sqrt(self.data), (self,), "sqrt", Value._sqrt_backward)
+        return _node(math.sqrt(self.data), (self,), "sqrt", Value._sqrt_derivatives)
 
     @staticmethod
-    def _sqrt_backward(out: Value, g: float) -> None:
-        (a,) = out.children
-        if out.data == 0.0:
-            raise ZeroDivisionError("sqrt: the derivative 1/(2·sqrt(x)) is infinite at x = 0.0")
-        a.grad += 0.5 * g / out.data
+    def _sqrt_derivatives(out: Value) -> tuple[float]:
+        return (0.5 / out.data if out.data else math.inf,)  # infinite at 0: backward names sqrt
 
     def tanh(self) -> Value:
         """tanh a; d/da = 1 - tanh²a."""
-        return _node(math.tanh(self.data), (self,), "tanh", Value._tanh_backward)
+        return _node(math.tanh(self.data), (self,), "tanh", Value._tanh_derivatives)
 
     @staticmethod
-    def _tanh_backward(out: Value, g: float) -> None:
-        (a,) = out.children
-        a.grad += (1.0 - out.data * out.data) * g
+    def _tanh_derivatives(out: Value) -> tuple[float]:
+        return (1.0 - out.data * out.data,)
 
     def sigmoid(self) -> Value:
         """σ(a) = 1/(1 + e^-a); d/da = σ(a)(1 - σ(a))."""
-        return _node(_stable_sigmoid(self.data), (self,), "sigmoid", Value._sigmoid_backward)
+        return _node(_stable_sigmoid(self.data), (self,), "sigmoid", Value._sigmoid_derivatives)
 
     @staticmethod
-    def _sigmoid_backward(out: Value, g: float) -> None:
-        (a,) = out.children
-        a.grad += out.data * (1.0 - out.data) * g
+    def _sigmoid_derivatives(out: Value) -> tuple[float]:
+        return (out.data * (1.0 - out.data),)
 
     def relu(self) -> Value:
         """max(0, a); d/da = 1 for a > 0, else 0."""
-        x = self.data
-        return _node(x if x > 0.0 else 0.0, (self,), "relu", Value._relu_backward)
+        if self.data > 0.0:
+            return _node(self.data, (self,), "relu", Value._relu_derivatives)
+        return _node(0.0, (self,), "relu", _no_gradient)  # a dead unit: nothing passes below it
 
     @staticmethod
-    def _relu_backward(out: Value, g: float) -> None:
+    def _relu_derivatives(out: Value) -> tuple[float]:
+        return (1.0,)
+
+    def leaky_relu(self, slope: Number = 0.01) -> Value:
+        """a for a > 0, slope·a otherwise; d/da = 1 for a > 0, else slope (as PyTorch's at 0)."""
+        slope = check_real(slope, "leaky_relu", "slope")
+        x = self.data
+        return _node(x if x > 0.0 else slope * x, (self,), "leaky_relu", Value._leaky_relu_derivatives, (slope,))
+
+    @staticmethod
+    def _leaky_relu_derivatives(out: Value) -> tuple[float]:
         (a,) = out.children
-        if a.data > 0.0:
-            a.grad += g
+        (slope,) = out.args
+        return (1.0 if a.data > 0.0 else slope,)
 
     def softplus(self) -> Value:
         """ln(1 + e^a); d/da = σ(a)."""
         x = self.data
         # ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): the exp never sees a positive argument.
         out = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
-        return _node(out, (self,), "softplus", Value._softplus_backward)
+        return _node(out, (self,), "softplus", Value._softplus_derivatives)
 
     @staticmethod
-    def _softplus_backward(out: Value, g: float) -> None:
+    def _softplus_derivatives(out: Value) -> tuple[float]:
         (a,) = out.children
-        a.grad += _stable_sigmoid(a.data) * g
+        return (_stable_sigmoid(a.data),)
 
     def clip(self, lo: Number, hi: Number) -> Value:
         """min(max(a, lo), hi); d/da = 1 inside [lo, hi], 0 outside (as numpy's clip in the post's BCE)."""
-        lo = _to_float(lo, "clip", "lo")
-        hi = _to_float(hi, "clip", "hi")
+        lo = check_real(lo, "clip", "lo")
+        hi = check_real(hi, "clip", "hi")
         if lo > hi:
             raise ValueError(f"clip: lo must be <= hi, got lo={_show(lo)}, hi={_show(hi)}")
-        return _node(min(max(self.data, lo), hi), (self,), "clip", Value._clip_backward)
+        x = self.data
+        if lo <= x <= hi:
+            return _node(x, (self,), "clip", Value._clip_derivatives, (lo, hi))
+        return _node(lo if x < lo else hi, (self,), "clip", _no_gradient, (lo, hi))
 
     @staticmethod
-    def _clip_backward(out: Value, g: float) -> None:
-        (a,) = out.children
-        if out.data == a.data:  # inside [lo, hi] (bounds included), clipping left a unchanged
-            a.grad += g
+    def _clip_derivatives(out: Value) -> tuple[float]:
+        return (1.0,)  # inside the bounds, bounds included: a passes through unchanged
 
     # ------------------------------------------------------------------ derived operations
 
     def __radd__(self, other: Number) -> Value:  # other + self
-        return Constant(other) + self
+        return _as_value(other, "+") + self
 
     def __rsub__(self, other: Number) -> Value:  # other - self
-        return Constant(other) - self
+        return _as_value(other, "-") - self
 
     def __rmul__(self, other: Number) -> Value:  # other * self
-        return Constant(other) * self
+        return _as_value(other, "*") * self
 
     def __rtruediv__(self, other: Number) -> Value:  # other / self
-        return Constant(other) / self
+        return _as_value(other, "/") / self
 
     def __rpow__(self, base: Number) -> Value:  # base ** self
-        return Constant(base) ** self
+        return _as_value(base, "**") ** self
 
     # ------------------------------------------------------------------ backpropagation
 
     def backward(self) -> None:
-        """Fill in d(self)/d(node) for every node below self that the gradient reaches, accumulating into the leaves.
+        """Fill in d(self)/d(node) for every node below self that the gradient reaches.
 
-        Every node reached has its gradient reset to 0 first, so calling backward twice gives each
-        leaf exactly twice the gradient of one call (as in PyTorch) and every other node the same
-        gradient again. Nodes only a dead relu leads to are not reached (see `_reached_nodes`).
+        The chain rule, node by node: each node, after all the nodes that use it, adds
+        ``local derivative × its own gradient`` into each operand's grad. Leaves accumulate (two
+        calls give each leaf twice the gradient of one, as in PyTorch); every other node reached
+        is reset first, so it holds this pass's gradient. A node that only a unit passing no
+        gradient leads to (a dead relu, a clip outside its bounds) is not reached and keeps the
+        gradient it had: 0 for a fresh graph. Before backpropagating a second loss through nodes
+        an earlier backward() reached, ``zero_grad()`` clears them.
+
+        Raises OverflowError (naming the operation and the operand) if a gradient would be
+        infinite or NaN.
         """
-        if self._backward is None:  # a leaf: d(self)/d(self) = 1, accumulated like any leaf
+        if self._derivatives is None:  # a leaf: d(self)/d(self) = 1, accumulated like any leaf
             self.grad += 1.0
             return
         order = _reached_nodes(self)
@@ -408,8 +491,14 @@ class Value:
             node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):  # latest-made first: each node after all its parents
-            if node.grad:  # a zero gradient adds nothing to the operands (a met margin, a dead unit)
-                node._backward(node, node.grad)  # type: ignore[misc]  # the walk keeps only nodes with a rule
+            g = node.grad
+            if g and node._derivatives is not _no_gradient:  # else it would only add zeros
+                derivatives = node._derivatives(node)  # type: ignore[misc]  # order holds no leaves
+                for child, d in zip(node.children, derivatives):
+                    grad = child.grad + d * g
+                    if grad - grad != 0.0:  # NaN or ±inf
+                        grad = _non_finite_gradient(node, child, d, g)
+                    child.grad = grad
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of the graph below self (self included) to 0."""
@@ -420,41 +509,216 @@ class Value:
 class Constant(Value):
     """A plain number that an operator wrapped as a Value (the 2 in ``x * 2``).
 
-    It behaves exactly like a Value; the class only lets drawings tell constants from inputs.
+    It behaves like a Value; the class lets drawings tell constants from inputs, and a gradient
+    that overflows on a Constant is dropped rather than raised, since nobody asks for it.
     """
 
     __slots__ = ()
 
 
-def _data(other: Operand, where: str) -> float:
-    return other.data if isinstance(other, Value) else _to_float(other, where, "operand")
+# ---------------------------------------------------------------------------- n-ary nodes
 
 
-def _node(data: float, children: tuple[Value, ...], op: str, backward: Backward) -> Value:
-    """Return the Value for an operation's result, recording its operands and backward rule unless in no_grad."""
-    if data != data:
-        raise _nan_result(op, children)
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum is the public name
+    """Return the sum of values as one node; d/dv_i = 1 for every operand.
+
+    ``a + b + c + d`` builds three binary nodes; ``sum([a, b, c, d])`` builds one.
+
+    >>> from engine import Value, sum
+    >>> xs = [Value(1.0), Value(2.0), Value(3.5)]
+    >>> total = sum(xs)
+    >>> total.backward()
+    >>> total.data, [x.grad for x in xs], len(total.children)
+    (6.5, [1.0, 1.0, 1.0], 3)
+    """
+    operands = _as_values(values, "sum", "values")
+    if not operands:
+        raise ValueError("sum: values must not be empty")
+    try:
+        total = math.fsum([v.data for v in operands])  # exact rounding, and no overflow on the way
+    except OverflowError:
+        total = math.inf
+    return _node(total, operands, "sum", _sum_derivatives)
+
+
+def _sum_derivatives(out: Value) -> tuple[float, ...]:
+    return (1.0,) * len(out.children)
+
+
+def dot(a: Sequence[Operand], b: Sequence[Operand]) -> Value:
+    """Return Σ a_i·b_i as one node; d/da_i = b_i, d/db_i = a_i.
+
+    A neuron's pre-activation ``b + w·x`` is one dot node, ``[b, w_1, ..., w_n]·[1, x_1, ..., x_n]``,
+    instead of 2n binary nodes: fewer Python objects, a shorter backward pass, and a drawing a
+    learner can read. Its children are a_1, ..., a_n, b_1, ..., b_n.
+
+    >>> from engine import Value, dot
+    >>> w = [Value(0.5), Value(-1.0)]
+    >>> out = dot(w, [2.0, 3.0])
+    >>> out.backward()
+    >>> out.data, [wi.grad for wi in w]
+    (-2.0, [2.0, 3.0])
+    """
+    left = _as_values(a, "dot", "a")
+    right = _as_values(b, "dot", "b")
+    if len(left) != len(right):
+        raise ValueError(f"dot: a and b must have the same length, got {len(left)} and {len(right)}")
+    if not left:
+        raise ValueError("dot: a and b must not be empty")
+    return _dot_node(left, right, builtins.sum(map(operator.mul, _numbers(left), _numbers(right))))
+
+
+def dots(rows: Sequence[Sequence[Operand]], vectors: Iterable[Sequence[Operand]]) -> list[list[Value]]:
+    """Return ``[[dot(row, v) for row in rows] for v in vectors]``: a layer's pre-activations for many inputs.
+
+    The same nodes as those calls, made with each number read once: each row's numbers once for
+    all the vectors, each vector's once for all the rows. This is the fast path of nn's layers
+    (a row is a neuron's (bias, weights), a vector an input with a leading 1); rows and vectors
+    that are tuples of Values are kept as they are, not copied, by every node that uses them.
+
+    >>> from engine import Value, dots
+    >>> rows = [(Value(1.0), Value(2.0)), (Value(-1.0), Value(0.5))]
+    >>> [[z.data for z in zs] for zs in dots(rows, [(1.0, 3.0), (1.0, -1.0)])]
+    [[7.0, 0.5], [-1.0, -1.5]]
+    """
+    if isinstance(rows, (str, bytes, Value)) or not isinstance(rows, Sequence) or not rows:
+        raise TypeError(f"dots: rows must be a non-empty sequence of sequences, got {_shorten(repr(rows))}")
+    checked_rows = [_as_values(row, "dots", f"rows[{i}]") for i, row in enumerate(rows)]
+    width = len(checked_rows[0])
+    for i, row in enumerate(checked_rows):
+        if len(row) != width or not row:
+            raise ValueError(f"dots: every row must have the same non-zero length, rows[{i}] has {len(row)}")
+    row_numbers = [_numbers(row) for row in checked_rows]
+    if isinstance(vectors, (str, bytes, Value)):
+        raise TypeError(f"dots: vectors must be an iterable of sequences, got {type(vectors).__name__}")
+    out = []
+    for j, vector in enumerate(vectors):
+        checked = _as_values(vector, "dots", f"vectors[{j}]")
+        if len(checked) != width:
+            raise ValueError(f"dots: vectors[{j}] must have {width} entries (the rows' length), got {len(checked)}")
+        numbers = _numbers(checked)
+        out.append(
+            [
+                _dot_node(row, checked, builtins.sum(map(operator.mul, row_number, numbers)))
+                for row, row_number in zip(checked_rows, row_numbers)
+            ]
+        )
+    return out
+
+
+class DotNode(Value):
+    """The node of a dot product a·b, which keeps its operand tuples a and b as they were given.
+
+    Its `children` are still (a_1, ..., a_n, b_1, ..., b_n), put together when asked. Keeping the
+    two tuples apart is what makes a neuron cheap: a neuron's a is its own (bias, weights) tuple
+    and its b the (1, x) tuple that every neuron of its layer shares, so a forward pass makes no
+    new tuple per neuron for Python to allocate, scan for cycles and free
+    (``python -m benchmarks`` measures the training step this is for).
+    """
+
+    __slots__ = ("a", "b")
+
+    a: tuple[Value, ...]
+    b: tuple[Value, ...]
+
+    @property  # type: ignore[override]  # read-only here: the operands are a and b
+    def children(self) -> tuple[Value, ...]:
+        """The operands a_1, ..., a_n, b_1, ..., b_n."""
+        return self.a + self.b
+
+
+def _dot_derivatives(out: DotNode) -> list[float]:
+    return [y.data for y in out.b] + [x.data for x in out.a]
+
+
+# ---------------------------------------------------------------------------- making nodes
+
+
+_next_stamp = itertools.count().__next__
+
+
+def _node(
+    data: float, children: tuple[Value, ...], op: str, derivatives: Derivatives, args: tuple[float, ...] = ()
+) -> Value:
+    """Return the Value of an operation's result: the one place an operation's node is made.
+
+    It records the operands and their local derivatives unless this thread is in no_grad, and
+    refuses a NaN or infinite result, naming the operation.
+    """
+    if data - data != 0.0:  # NaN or ±inf
+        raise _non_finite_result(op, children, data)
     out = Value.__new__(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.op = op
+    out.args = args
     out._stamp = _next_stamp()
-    out._pass = None
-    if _grad_enabled:
-        out.children = children
-        out._backward = backward
+    if _threads_in_no_grad and not _grad_mode.enabled:
+        out.children, out._derivatives = (), None
     else:
-        out.children = ()
-        out._backward = None
+        out.children, out._derivatives = children, derivatives
     return out
 
 
-def _nan_result(op: str, operands: tuple[Value, ...]) -> ValueError:
-    """Return the error for an operation whose result came out NaN, showing its first operands."""
-    shown = ", ".join(_show(c.data) for c in operands[:6])
-    more = f", ... ({len(operands)} operands)" if len(operands) > 6 else ""
-    return ValueError(f"{op}: the result is NaN (undefined) for operand(s) {shown}{more}")
+def _dot_node(a: tuple[Value, ...], b: tuple[Value, ...], total: float) -> Value:
+    """Return `_node`'s node for a dot product, with the operands kept as the tuples a and b.
+
+    The fields are `_node`'s; only where the operands go differs (see DotNode).
+    """
+    if total - total != 0.0:
+        raise _non_finite_result("dot", a + b, total)
+    out = DotNode.__new__(DotNode)
+    out.data = total
+    out.grad = 0.0
+    out.label = ""
+    out.op = "dot"
+    out.args = ()
+    out._stamp = _next_stamp()
+    if _threads_in_no_grad and not _grad_mode.enabled:
+        out.a, out.b, out._derivatives = (), (), None
+    else:
+        out.a, out.b, out._derivatives = a, b, _dot_derivatives  # type: ignore[assignment]
+    return out
+
+
+def _no_gradient(out: Value) -> tuple[float, ...]:
+    """The local derivatives of a node that passes no gradient here: all 0.
+
+    A primitive takes this rule when every local derivative is 0 at its inputs (a relu of a
+    negative number, a clip outside its bounds); backward() then does not walk below the node.
+    """
+    return (0.0,) * len(out.children)
+
+
+def _as_value(x: Operand, where: str) -> Value:
+    """Return x if it is a Value, else x wrapped as a Constant (an error names the operation)."""
+    if isinstance(x, Value):
+        return x
+    return Constant(check_real(x, where, "operand"))
+
+
+def _as_values(items: Iterable[Operand], where: str, argument: str) -> tuple[Value, ...]:
+    """Return items as a tuple of Values, wrapping plain numbers as Constants."""
+    if isinstance(items, (str, bytes, bytearray, memoryview, Value, dict)) or not isinstance(items, Iterable):
+        raise TypeError(f"{where}: {argument} must be a sequence of Values or numbers, got {type(items).__name__}")
+    values = items if type(items) is tuple else tuple(items)
+    for v in values:
+        if not isinstance(v, Value):
+            break
+    else:
+        return values  # the common case: nothing to wrap, and a tuple is kept as it is
+    return tuple(
+        v if isinstance(v, Value) else Constant(check_real(v, where, f"{argument}[{i}]")) for i, v in enumerate(values)
+    )
+
+
+def _numbers(values: tuple[Value, ...]) -> list[float]:
+    return [v.data for v in values]
+
+
+def _data(other: Operand, where: str) -> float:
+    return other.data if isinstance(other, Value) else check_real(other, where, "operand")
 
 
 def _stable_sigmoid(x: float) -> float:
@@ -465,38 +729,64 @@ def _stable_sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+# ---------------------------------------------------------------------------- errors
+
+
+def _operands_text(operands: Sequence[Value]) -> str:
+    shown = ", ".join(_show(c.data) for c in list(operands[:6]))
+    return shown + (f", ... ({len(operands)} operands)" if len(operands) > 6 else "")
+
+
+def _non_finite_result(op: str, operands: Sequence[Value], data: float) -> ArithmeticError | ValueError:
+    """Return the error for an operation whose result came out NaN or infinite."""
+    if data != data:
+        return ValueError(f"{op}: the result is NaN (undefined) for operand(s) {_operands_text(operands)}")
+    return OverflowError(f"{op}: the result overflows a float (got {data}) for operand(s) {_operands_text(operands)}")
+
+
+def _non_finite_gradient(node: Value, child: Value, derivative: float, g: float) -> float:
+    """Return the gradient to keep for child, or raise: its contribution from node is not finite.
+
+    A Constant's gradient is never asked for, so an overflow there is dropped, not raised.
+    """
+    if isinstance(child, Constant):
+        return child.grad
+    position = next(i for i, c in enumerate(node.children) if c is child)
+    raise OverflowError(
+        f"{node.op}: the gradient of operand {position + 1} ({_show(child.data)}) is not finite: "
+        f"local derivative {_show(derivative)} × gradient {_show(g)}, added to {_show(child.grad)}; "
+        f"operands {_operands_text(node.children)}"
+    )
+
+
+# ---------------------------------------------------------------------------- graph walks
+
+
 def _reached_nodes(root: Value) -> list[Value]:
     """Return root and the operation nodes below it that its gradient can reach, each after its operands.
 
     A plain walk (a stack, no recursion, so any depth works) finds the nodes; sorting them by
-    creation stamp then orders them, since every node was made after its operands. Leaves have no
-    backward rule and no gradient to reset, so the walk passes over them.
-
-    A relu that output 0 passes no gradient to its operand whatever gradient reaches it, so the
-    walk does not go below one: the nodes only it leads to keep the gradient they have, the 0 they
-    were made with (unless set by hand). The exception is a node that an earlier backward() gave a
-    gradient and that is still alive: while any such node exists (`_passes_alive`), the walk goes
-    below dead relus too, and every node it finds is reset. Each node found is marked with this
-    walk's `_Pass`, which tells the walk it has been there and keeps the pass in `_passes_alive`
-    for as long as the node lives.
+    creation stamp orders them, since every node was made after its operands. Leaves have no
+    derivatives and no gradient to reset, so the walk passes over them; a node whose rule is
+    `_no_gradient` passes nothing down, so the walk does not go below it.
     """
-    this_pass = _Pass()
-    skip_dead_relus = not _passes_alive  # no old gradient can be sitting below a dead relu
-    root._pass = this_pass
     nodes = [root]
+    seen = {root}
     stack = [root]
     while stack:
         node = stack.pop()
-        if skip_dead_relus and node.data == 0.0 and node._backward is Value._relu_backward:
+        if node._derivatives is _no_gradient:
             continue
         for child in node.children:
-            if child._backward is not None and child._pass is not this_pass:
-                child._pass = this_pass
+            if child._derivatives is not None and child not in seen:
+                seen.add(child)
                 stack.append(child)
                 nodes.append(child)
     nodes.sort(key=_stamp_of)
-    _passes_alive.add(this_pass)
     return nodes
+
+
+_stamp_of = operator.attrgetter("_stamp")
 
 
 def _all_nodes(root: Value) -> list[Value]:
@@ -509,3 +799,4 @@ def _all_nodes(root: Value) -> list[Value]:
                 seen.add(child)
                 nodes.append(child)
     return nodes
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 
 import pytest
@@ -36,20 +37,46 @@ def test_backward_through_a_shared_intermediate_of_two_losses() -> None:
     assert h.grad == 3.0
 
 
-def test_backward_does_not_go_below_a_dead_relu(monkeypatch: pytest.MonkeyPatch) -> None:
-    # As if no node of an earlier backward() were alive, which is when the shortcut is taken.
-    monkeypatch.setattr(engine.value, "_passes_alive", weakref.WeakSet())
+def test_backward_does_not_go_below_a_unit_that_passes_no_gradient() -> None:
     x, w = Value(2.0), Value(-1.0)
     z = x * w
     below = x + 1.0  # reached only through the dead relu
+    below.grad = 123.0  # a mark: a node the walk visits is reset, one it skips keeps this
     negative = below * -3.0
     dead = negative.relu()
     loss = dead + z * z
     loss.backward()
     assert (z.grad, x.grad, w.grad) == (-4.0, 4.0, -8.0)  # d(z²)/dz = 2z = -4; nothing through the relu
-    assert dead.grad == 1.0 and dead._pass is loss._pass  # reached
-    assert negative.grad == below.grad == 0.0
-    assert negative._pass is None and below._pass is None  # never reached: a dead relu passes nothing
+    assert dead.grad == 1.0 and dead.local_derivatives() == (0.0,)
+    assert below.grad == 123.0, "the walk went below a relu that passes nothing"
+    clipped = (below * 10.0).clip(-1.0, 1.0)  # 30 is outside the bounds: the same holds for clip
+    clipped.backward()
+    assert below.grad == 123.0
+
+
+def _reference_gradients(root: Value) -> dict[Value, float]:
+    """Return d(root)/d(node) for every node below root, by the plain chain rule on the public API.
+
+    A depth-first topological order, then each node's local derivatives times its gradient, added
+    into its operands: backprop with no shortcut, written independently of the engine's walk.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in node.children)
+    grads = dict.fromkeys(order, 0.0)
+    grads[root] = 1.0
+    for node in reversed(order):
+        for child, d in zip(node.children, node.local_derivatives()):
+            grads[child] += d * grads[node]
+    return grads
 
 
 def _relu_network(weights: list[float], x: list[float]) -> tuple[Value, list[Value]]:
@@ -68,30 +95,40 @@ def _relu_network(weights: list[float], x: list[float]) -> tuple[Value, list[Val
     st.lists(st.floats(-2, 2), min_size=16, max_size=16),
     st.lists(st.floats(-2, 2), min_size=3, max_size=3),
 )
-def test_stopping_at_dead_relus_gives_the_gradients_of_a_full_walk(weights: list[float], x: list[float]) -> None:
-    grads = []
-    for alive in ([], [engine.value._Pass()]):  # no old pass alive (the shortcut), or one (the full walk)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(engine.value, "_passes_alive", weakref.WeakSet(alive))
-            loss, nodes = _relu_network(weights, x)
-            loss.backward()
-            grads.append([node.grad for node in nodes])
-    assert grads[0] == grads[1]
+def test_backward_gives_the_plain_chain_rule_on_relu_networks(weights: list[float], x: list[float]) -> None:
+    loss, nodes = _relu_network(weights, x)
+    reference = _reference_gradients(loss)
+    loss.backward()
+    assert [node.grad for node in nodes] == pytest.approx([reference[node] for node in nodes], rel=1e-12, abs=1e-15)
 
 
-@pytest.mark.parametrize("keep_first_loss", [True, False])
-def test_an_old_gradient_below_a_zero_gradient_is_reset(keep_first_loss: bool) -> None:
+def test_a_second_loss_through_shared_nodes_after_zero_grad() -> None:
     x = Value(2.0)
     h = x * 3.0
     first = h * 2.0
     first.backward()
     assert h.grad == 2.0
-    if not keep_first_loss:
-        del first  # h, still alive, holds the old gradient on its own
     second = (h * -1.0).relu() + x  # the relu is dead: no gradient reaches h this time
     second.backward()
-    assert h.grad == 0.0, "h kept the gradient of the first backward()"
-    assert x.grad == 6.0 + 1.0  # accumulated: 6 from the first pass, 1 from the second
+    assert h.grad == 2.0, "a node only a dead unit leads to keeps what it had"
+    assert x.grad == 6.0 + 1.0  # a leaf accumulates: 6 from the first pass, 1 from the second
+    second.zero_grad()  # clears every node below second, h and x included
+    second.backward()
+    assert (h.grad, x.grad) == (0.0, 1.0)
+
+
+def test_keeping_old_graphs_alive_changes_nothing_later() -> None:
+    def step(w: Value) -> tuple[Value, float]:
+        loss = ((w * 3.0).relu() - 1.0) ** 2 + (w * -2.0).relu()
+        w.grad = 0.0
+        loss.backward()
+        return loss, w.grad
+
+    w = Value(0.5)
+    kept = [step(w)[0] for _ in range(5)]  # every step's loss kept alive, as in history.append(loss)
+    with_history = step(w)[1]
+    del kept
+    assert step(w)[1] == with_history
 
 
 def test_backward_on_a_leaf_accumulates() -> None:
@@ -202,6 +239,28 @@ def test_every_node_prints_as_a_value_whatever_class_stores_it() -> None:
     assert repr(engine.dot([x], [2.0])) == "Value(data=1, grad=0, op='dot')"  # a DotNode
     assert repr(x * 3) == "Value(data=1.5, grad=0, op='*')"
     assert repr((x * 3).children[1]) == "Constant(data=3, grad=0)"
+
+
+def test_no_grad_is_per_thread() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def hold_no_grad() -> None:
+        with engine.no_grad():
+            inside.set()
+            release.wait(10)
+
+    other = threading.Thread(target=hold_no_grad)
+    other.start()
+    try:
+        assert inside.wait(10)
+        x = Value(3.0)
+        y = x * x  # this thread still records while the other one is inside no_grad
+        y.backward()
+        assert x.grad == 6.0 and engine.is_grad_enabled()
+    finally:
+        release.set()
+        other.join()
+    assert engine.is_grad_enabled()
 
 
 def test_dot_nodes_list_their_operands_in_order() -> None:

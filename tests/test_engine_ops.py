@@ -68,6 +68,8 @@ UNARY_AND_BINARY = [
     Op("tanh", math.tanh, Value.tanh, (ANY,)),
     Op("sigmoid", ref_sigmoid, Value.sigmoid, (ANY,)),
     Op("relu", lambda a: max(a, 0.0), Value.relu, (away_from(ANY, 0.0),)),
+    Op("leaky_relu", lambda a: a if a > 0 else 0.01 * a, Value.leaky_relu, (away_from(ANY, 0.0),)),
+    Op("leaky_relu 0.2", lambda a: a if a > 0 else 0.2 * a, lambda a: a.leaky_relu(0.2), (away_from(ANY, 0.0),)),
     Op("softplus", lambda a: math.log(1 + math.exp(a)), Value.softplus, (ANY,)),
     Op("clip", lambda a: min(max(a, -1.0), 2.0), lambda a: a.clip(-1.0, 2.0),
        (away_from(away_from(ANY, -1.0), 2.0),)),
@@ -108,7 +110,9 @@ def test_no_grad_builds_no_graph(op: Op) -> None:
     xs = [Value(0.7 + 0.3 * i) for i in range(len(op.domain))]
     with engine.no_grad():
         out = op.on_values(*xs)
-    assert out.children == () and out._backward is None
+    assert out.children == () and out.local_derivatives() == ()
+    out.backward()
+    assert [x.grad for x in xs] == [0.0] * len(xs)  # nothing recorded, so nothing flows back
     assert engine.is_grad_enabled()
 
 
@@ -176,10 +180,11 @@ def test_op_names() -> None:
     names = {
         "+": x + 1, "-": x - 1, "*": x * 2, "/": x / 2, "neg": -x, "abs": abs(x), "**": x**2, "exp": x.exp(), "log": x.log(), "sqrt": x.sqrt(), "tanh": x.tanh(),
         "sigmoid": x.sigmoid(), "relu": x.relu(), "softplus": x.softplus(), "clip": x.clip(0, 1),
-        "sum": engine.sum([x, x]), "dot": engine.dot([x], [x]),
+        "sum": engine.sum([x, x]), "dot": engine.dot([x], [x]), "leaky_relu": x.leaky_relu(),
     }
     for op, value in names.items():
         assert value.op == op
+    assert set(names) == engine.OPERATIONS  # every operation has a name, and the list is complete
     assert x.op == ""
     assert (x**x).op == "**"
 
@@ -233,13 +238,42 @@ def test_softplus_is_stable_at_both_ends() -> None:
     assert Value(0.3).softplus().data == pytest.approx(math.log1p(math.exp(0.3)), rel=1e-15)
 
 
-def test_infinity_is_accepted_where_defined() -> None:
-    inf = Value(math.inf)
-    assert inf.sigmoid().data == 1.0
-    assert Value(-math.inf).exp().data == 0.0
-    assert (inf + 1).data == math.inf
-    assert inf.log().data == math.inf
-    assert Value(-math.inf).relu().data == 0.0
+def test_an_operation_keeps_its_number_parameters_for_its_rule() -> None:
+    x = Value(-2.0)
+    leaky = x.leaky_relu(0.25)
+    clipped = x.clip(-1.0, 3.0)
+    assert leaky.args == (0.25,) and clipped.args == (-1.0, 3.0) and (x * 2).args == ()
+    assert leaky.local_derivatives() == (0.25,)  # the slope, read back by the rule
+    assert clipped.local_derivatives() == (0.0,)  # outside the bounds: nothing passes
+    leaky.backward()
+    assert x.grad == 0.25
+
+
+def test_local_derivatives_are_what_backward_multiplies() -> None:
+    a, b, c, d = Value(3.0), Value(-0.5), Value(1.5), Value(2.0)
+    for out in [a * b, a / b, a**b, engine.dot([a, b], [c, d]), (a * b).tanh()]:
+        expected = []
+        for child in out.children:  # d out / d child by a central difference, one operand at a time
+            saved = child.data
+            child.data = saved + 1e-6
+            up = _recompute(out)
+            child.data = saved - 1e-6
+            down = _recompute(out)
+            child.data = saved
+            expected.append((up - down) / 2e-6)
+        assert out.local_derivatives() == pytest.approx(expected, rel=1e-6, abs=1e-8)
+
+
+def _recompute(out: Value) -> float:
+    """Return out's number recomputed from its operands' current numbers (for the ops used above)."""
+    c = [child.data for child in out.children]
+    return {
+        "*": lambda: c[0] * c[1],
+        "/": lambda: c[0] / c[1],
+        "**": lambda: c[0] ** c[1],
+        "dot": lambda: c[0] * c[2] + c[1] * c[3],
+        "tanh": lambda: math.tanh(c[0]),
+    }[out.op]()
 
 
 def test_numpy_inputs_are_stored_as_python_floats() -> None:

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import graphviz
 
 from .render import RendererNotFoundError, RenderError, find_renderer, run_renderer
-from .value import Constant, Value
+from ..value import Constant, Value
 
 __all__ = [
     "ROLE_COLOURS",
@@ -378,24 +378,16 @@ def _role(value: Value, root: Value) -> str:
 
 
 def _derivative_labels(value: Value, style: _Style) -> dict[int, str]:
-    """Return edge labels, by operand slot, with d value / d operand read from value's backward rule."""
-    backward = getattr(value, "_backward", None)
-    if backward is None:
+    """Return edge labels, by operand slot, with d value / d operand from the node's local derivatives."""
+    local = value.local_derivatives()
+    if not local:
         return {}
-    operands = list({id(child): child for child in value.children}.values())
-    saved = [operand.grad for operand in operands]
-    try:
-        for operand in operands:
-            operand.grad = 0.0
-        try:
-            backward(value, 1.0)
-        except ArithmeticError:
-            # e.g. sqrt at 0: the rule refuses an infinite derivative, and so does the drawing.
-            return {slot: "<undefined>" for slot in range(len(value.children))}
-        derivative = {id(operand): operand.grad for operand in operands}
-    finally:
-        for operand, grad in zip(operands, saved, strict=True):
-            operand.grad = grad
+    derivative: dict[int, float] = {}
+    for child, d in zip(value.children, local):  # an operand used twice gets the sum of its uses
+        derivative[id(child)] = derivative.get(id(child), 0.0) + d
+    if any(math.isinf(d) for d in derivative.values()):
+        # e.g. sqrt at 0: an infinite derivative, which backward() refuses, and so does the drawing.
+        return {slot: "<undefined>" for slot in range(len(value.children))}
     uses: dict[int, int] = {}
     for child in value.children:
         uses[id(child)] = uses.get(id(child), 0) + 1
