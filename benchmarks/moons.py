@@ -28,7 +28,9 @@ __all__ = [
     "INPUTS",
     "LAYER_SIZES",
     "HandwrittenMoons",
+    "LossgradMicrogradLoop",
     "LossgradMoons",
+    "LossgradMoonsKeepingLosses",
     "MicrogradMoons",
     "MoonsWorkload",
     "learning_rate",
@@ -148,6 +150,63 @@ class LossgradMoons:
         self.optimizer.lr = learning_rate(self.steps)
         self.optimizer.step()
         self.steps += 1
+
+
+class LossgradMoonsKeepingLosses(LossgradMoons):
+    """The lossgrad workload, keeping every step's loss (and so its whole graph) alive in a list.
+
+    A natural ``history.append(loss)``: it must not make later steps slower or change them.
+    """
+
+    name = "lossgrad, losses kept"
+
+    def __init__(self, parameters: Sequence[float], X: Sequence[Point], y: Sequence[int]) -> None:
+        super().__init__(parameters, X, y)
+        self.kept: list[engine.Value] = []
+
+    def step(self) -> float:
+        """Return the loss before the update, after taking one full training step (the loss kept)."""
+        loss = self.loss(self.forward())
+        self.backward(loss)
+        self.update()
+        self.kept.append(loss)
+        return loss.data
+
+
+class LossgradMicrogradLoop:
+    """micrograd's own training loop, line for line, on lossgrad's `MLP` and `Value`.
+
+    ``[model(x) for x in X]``, the hinge loss and L2 term written with Python's ``sum``, and a
+    hand-written SGD update: what a micrograd user writes on switching the import.
+    """
+
+    name = "lossgrad, micrograd's loop"
+
+    def __init__(self, parameters: Sequence[float], X: Sequence[Point], y: Sequence[int]) -> None:
+        self.model = MLP(INPUTS, LAYER_SIZES)
+        self.parameters = self.model.parameters()
+        for p, value in zip(self.parameters, parameters):
+            p.data = float(value)
+        self.X = [list(x) for x in X]
+        self.y = list(y)
+        self.steps = 0
+
+    def step(self) -> float:
+        """Return the loss before the update, after taking one full training step."""
+        model = self.model
+        scores = [model(x) for x in self.X]
+        losses = [(1 + -label * score).relu() for label, score in zip(self.y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = REGULARIZATION * sum(p * p for p in self.parameters)
+        total_loss = data_loss + reg_loss
+        for p in self.parameters:
+            p.grad = 0.0
+        total_loss.backward()  # type: ignore[union-attr]  # a Value: the sums start from Values
+        lr = learning_rate(self.steps)
+        for p in self.parameters:
+            p.data -= lr * p.grad
+        self.steps += 1
+        return float(total_loss)
 
 
 class MicrogradMoons:

@@ -66,7 +66,8 @@ class Settings:
             equivalence_steps=10,
             micrograd_equivalence_steps=10,
             repeats=7,
-            steps_per_block={"micrograd": 2, "lossgrad": 10, "hand-written": 10, "hand-written, no skipping": 10},
+            steps_per_block={"micrograd": 2, "lossgrad": 10, "hand-written": 10, "hand-written, no skipping": 10,
+                             "lossgrad, micrograd's loop": 10},
             chain_nodes=1_000_000,
             growth_sizes=(1_000, 10_000, 100_000, 1_000_000),
             leak_checkpoints=(100, 1000),
@@ -81,7 +82,8 @@ class Settings:
             equivalence_steps=10,
             micrograd_equivalence_steps=2,
             repeats=2,
-            steps_per_block={"micrograd": 1, "lossgrad": 2, "hand-written": 2, "hand-written, no skipping": 2},
+            steps_per_block={"micrograd": 1, "lossgrad": 2, "hand-written": 2, "hand-written, no skipping": 2,
+                             "lossgrad, micrograd's loop": 2},
             chain_nodes=50_000,
             growth_sizes=(1_000, 10_000, 50_000),
             leak_checkpoints=(10, 40),
@@ -252,19 +254,25 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
             return moons.MicrogradMoons(micrograd, start, X, y)
         if name == "hand-written, no skipping":
             return moons.HandwrittenMoons(start, X, y, skip_zero_gradients=False)
-        return {"lossgrad": moons.LossgradMoons, "hand-written": moons.HandwrittenMoons}[name](start, X, y)
+        workloads: dict[str, Callable[..., moons.MoonsWorkload]] = {
+            "lossgrad": moons.LossgradMoons,
+            "hand-written": moons.HandwrittenMoons,
+            "lossgrad, losses kept": moons.LossgradMoonsKeepingLosses,
+            "lossgrad, micrograd's loop": moons.LossgradMicrogradLoop,
+        }
+        return workloads[name](start, X, y)
 
     steps = settings.equivalence_steps
     worst = max(
-        moons.max_loss_difference(fresh("lossgrad"), fresh("hand-written"), steps),
-        moons.max_loss_difference(fresh("lossgrad"), fresh("hand-written, no skipping"), steps),
+        moons.max_loss_difference(fresh("lossgrad"), fresh(other), steps)
+        for other in ("hand-written", "hand-written, no skipping", "lossgrad, losses kept", "lossgrad, micrograd's loop")
     )
     same_as_handwritten = worst <= LOSS_TOLERANCE
     rows.append(
         Row(
             f"moons: same loss as hand-written ({steps} steps)",
             f"max |diff| {worst:.1e}",
-            "both hand-written loops",
+            "hand-written loops, micrograd's loop",
             "-",
             f"<= {LOSS_TOLERANCE:.0e}",
             same_as_handwritten,
@@ -297,7 +305,8 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
         rows.append(Row("moons: same loss as micrograd", "-", "-", "-", f"<= {LOSS_TOLERANCE:.0e}", None, why_no_micrograd))
 
     workloads: list[moons.MoonsWorkload] = [
-        fresh("lossgrad"), fresh("hand-written"), fresh("hand-written, no skipping")
+        fresh(name)
+        for name in ("lossgrad", "hand-written", "hand-written, no skipping", "lossgrad, micrograd's loop")
     ]
     if micrograd is not None and same_as_micrograd:
         workloads.insert(0, fresh("micrograd"))
@@ -306,6 +315,20 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
     lossgrad_step = median["lossgrad"]
 
     if "micrograd" in median:
+        loop_step = median["lossgrad, micrograd's loop"]
+        loop_speedup = median["micrograd"] / loop_step
+        rows.append(
+            Row(
+                "moons: micrograd's own loop on lossgrad vs micrograd",
+                _ms(loop_step),
+                f"{_ms(median['micrograd'])} (micrograd)",
+                f"{loop_speedup:.1f}x faster",
+                ">= 80x faster",
+                loop_speedup >= 80.0,
+                "" if loop_speedup >= 80.0 else _short_by(loop_speedup, 80.0, at_least=True),
+                figures={"loop_seconds": loop_step, "micrograd_seconds": median["micrograd"], "speedup": loop_speedup},
+            )
+        )
         speedup = median["micrograd"] / lossgrad_step
         passed = speedup >= 100.0
         rows.append(
@@ -327,8 +350,7 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
                         ">= 100x faster", None, note))
 
     # Two hand-written loops, one target each. The one that skips zero gradients does the work
-    # lossgrad does, since lossgrad's backward skips them too; the one that multiplies through them
-    # is the loop the issue measured (about 4.3 ms a step, some 300x micrograd).
+    # lossgrad does, since lossgrad's backward skips them too; the plainer one multiplies through them.
     for name, what in (
         ("hand-written", "skips zero grads"),
         ("hand-written, no skipping", "every multiplication"),
@@ -349,6 +371,27 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
             )
         )
     return rows
+
+
+def measure_kept_losses(settings: Settings) -> list[Row]:
+    """Return the row comparing steps that keep every loss alive with steps that drop each one."""
+    runs, warmup, steps = (1, 2, 5) if settings.quick else (4, 20, 80)
+    times = scale.kept_losses_times(runs, warmup, steps)
+    kept, dropped = statistics.median(times["kept"]), statistics.median(times["dropped"])
+    ratio = kept / dropped
+    passed = ratio <= 1.1
+    return [
+        Row(
+            f"moons: every step's loss kept alive ({steps} steps, fresh processes)",
+            _ms(kept),
+            f"{_ms(dropped)} (each dropped)",
+            f"{ratio:.2f}x",
+            "<= 1.1x",
+            passed,
+            "" if passed else _short_by(ratio, 1.1, at_least=False),
+            figures={"kept_seconds": kept, "dropped_seconds": dropped, "ratio": ratio, "samples": times},
+        )
+    ]
 
 
 def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micrograd: str) -> list[Row]:
@@ -509,6 +552,7 @@ def measure(settings: Settings, use_micrograd: bool = True) -> list[Row]:
         micrograd = moons.load_micrograd()
         why = f"micrograd is not installed (pip install {MICROGRAD_PIN})"
     rows = measure_moons(settings, micrograd, why)
+    rows += measure_kept_losses(settings)
     rows += measure_leak(settings)
     rows += measure_stall(settings)
     rows += measure_chain(settings, micrograd, why)

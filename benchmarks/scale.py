@@ -185,3 +185,43 @@ def training_memory(checkpoints: list[int]) -> dict[int, dict[str, int]]:
     if completed.returncode != 0:
         raise RuntimeError(f"training_memory: the training process failed:\n{completed.stderr.strip()}")
     return {int(k): v for k, v in json.loads(completed.stdout).items()}
+
+
+_KEPT_LOSSES_SCRIPT = """
+import gc, json, sys, time
+from benchmarks.moons import LossgradMoons, LossgradMoonsKeepingLosses, micrograd_initial_parameters, moons_data
+
+X, y = moons_data()
+kind = LossgradMoonsKeepingLosses if sys.argv[1] == "kept" else LossgradMoons
+workload = kind(micrograd_initial_parameters(), X, y)
+warmup, steps = int(sys.argv[2]), int(sys.argv[3])
+for _ in range(warmup):
+    workload.step()
+start = time.perf_counter()
+for _ in range(steps):
+    workload.step()
+print(json.dumps((time.perf_counter() - start) / steps))
+"""
+
+
+def kept_losses_times(runs: int, warmup: int, steps: int) -> dict[str, list[float]]:
+    """Return seconds per moons step with every loss kept alive ("kept") and with each dropped ("dropped").
+
+    Each run is a fresh process, the two kinds taking turns, so what one keeps alive cannot slow
+    the other: the figure is what keeping them costs the program that keeps them.
+    """
+    root = Path(__file__).resolve().parent.parent
+    times: dict[str, list[float]] = {"dropped": [], "kept": []}
+    for _ in range(runs):
+        for kind in times:
+            completed = subprocess.run(
+                [sys.executable, "-c", _KEPT_LOSSES_SCRIPT, kind, str(warmup), str(steps)],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if completed.returncode != 0:
+                raise RuntimeError(f"kept_losses_times: the training process failed:\n{completed.stderr.strip()}")
+            times[kind].append(float(json.loads(completed.stdout)))
+    return times
