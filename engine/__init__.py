@@ -18,13 +18,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .gradcheck import GradcheckError, gradcheck
-from .value import OPERATIONS, Constant, Value, dot, dots, is_grad_enabled, no_grad, sum
+from .value import OPERATIONS, BackwardStep, Constant, Value, dot, dots, is_grad_enabled, no_grad, sum
 
 if TYPE_CHECKING:
     from .drawing import RendererNotFoundError, draw_graph, render_svg
 
 __all__ = [
     "OPERATIONS",
+    "BackwardStep",
     "Constant",
     "GradcheckError",
     "RendererNotFoundError",

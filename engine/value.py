@@ -36,10 +36,11 @@ import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import SupportsFloat, Union, cast
+from typing import NamedTuple, SupportsFloat, Union, cast
 
 __all__ = [
     "OPERATIONS",
+    "BackwardStep",
     "Constant",
     "Number",
     "Operand",
@@ -181,7 +182,8 @@ class Value:
     such as ``f"{v:.4f}"`` give plain numbers.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "args", "children", "_derivatives", "_stamp", "__weakref__")
+    # Slots keep a node small (no per-object dict); one more field costs 8 bytes on every node.
+    __slots__ = ("data", "grad", "label", "op", "args", "children", "_derivatives", "_stamp", "_mark")
 
     data: float
     grad: float
@@ -191,6 +193,7 @@ class Value:
     children: Sequence[Value]
     _derivatives: Derivatives | None  # None for a leaf
     _stamp: int  # the order of creation, which is a topological order (see _reached_nodes)
+    _mark: object  # the token of the last graph walk that found this node
 
     def __init__(self, data: object, label: str = "") -> None:
         if type(label) is not str:
@@ -204,6 +207,7 @@ class Value:
         self.children = ()
         self._derivatives = None
         self._stamp = _next_stamp()
+        self._mark = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -483,22 +487,29 @@ class Value:
         Raises OverflowError (naming the operation and the operand) if a gradient would be
         infinite or NaN.
         """
-        if self._derivatives is None:  # a leaf: d(self)/d(self) = 1, accumulated like any leaf
-            self.grad += 1.0
-            return
-        order = _reached_nodes(self)
-        for node in order:
-            node.grad = 0.0
-        self.grad = 1.0
-        for node in reversed(order):  # latest-made first: each node after all its parents
-            g = node.grad
-            if g and node._derivatives is not _no_gradient:  # else it would only add zeros
-                derivatives = node._derivatives(node)  # type: ignore[misc]  # order holds no leaves
-                for child, d in zip(node.children, derivatives):
-                    grad = child.grad + d * g
-                    if grad - grad != 0.0:  # NaN or ±inf
-                        grad = _non_finite_gradient(node, child, d, g)
-                    child.grad = grad
+        _backpropagate(self, None)
+
+    def backward_steps(self) -> list[BackwardStep]:
+        """Run `backward()` and return what it did: one BackwardStep per node, in the order it ran.
+
+        The gradients left behind are exactly those of `backward()`. Each step gives the node, the
+        gradient it arrived with, its local derivatives, and whether its contributions
+        (``local derivative × grad``, one per operand) were added into the operands' grads; adding
+        them in this order, from the gradients before the pass, gives exactly the final gradients.
+
+        >>> from engine import Value
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x + x
+        >>> for step in y.backward_steps():
+        ...     print(step.node.op, step.grad, step.local_derivatives, step.contributions)
+        + 1.0 (1.0, 1.0) (1.0, 1.0)
+        * 1.0 (3.0, 3.0) (3.0, 3.0)
+        >>> x.grad
+        7.0
+        """
+        steps: list[BackwardStep] = []
+        _backpropagate(self, steps)
+        return steps
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of the graph below self (self included) to 0."""
@@ -514,6 +525,52 @@ class Constant(Value):
     """
 
     __slots__ = ()
+
+
+# ---------------------------------------------------------------------------- the backward pass
+
+
+class BackwardStep(NamedTuple):
+    """One node of a backward pass (see `Value.backward_steps`)."""
+
+    node: Value
+    grad: float  # d(root)/d(node): the gradient this node arrived with
+    local_derivatives: tuple[float, ...]  # d node / d operand, one per operand in node.children
+    added: bool  # whether the contributions went into the operands (not for a zero grad or a dead unit)
+
+    @property
+    def contributions(self) -> tuple[float, ...]:
+        """Return ``local derivative × grad`` for each operand: what the chain rule adds into it."""
+        return tuple(d * self.grad for d in self.local_derivatives)
+
+    @property
+    def passes_gradient(self) -> bool:
+        """Return False at a unit whose local derivatives are all 0 here (a dead relu, a clip outside)."""
+        return any(self.local_derivatives) or not self.local_derivatives
+
+
+def _backpropagate(root: Value, steps: list[BackwardStep] | None) -> None:
+    """Do root.backward(), appending each node's BackwardStep to `steps` unless it is None."""
+    if root._derivatives is None:  # a leaf: d(root)/d(root) = 1, accumulated like any leaf
+        root.grad += 1.0
+        return
+    order = _reached_nodes(root)
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):  # latest-made first: each node after all its parents
+        g = node.grad
+        if g and node._derivatives is not _no_gradient:  # else it would only add zeros
+            derivatives = node._derivatives(node)  # type: ignore[misc]  # order holds no leaves
+            for child, d in zip(node.children, derivatives):
+                grad = child.grad + d * g
+                if grad - grad != 0.0:  # NaN or ±inf
+                    grad = _non_finite_gradient(node, child, d, g)
+                child.grad = grad
+            if steps is not None:
+                steps.append(BackwardStep(node, g, tuple(derivatives), True))
+        elif steps is not None:
+            steps.append(BackwardStep(node, g, node.local_derivatives(), False))
 
 
 # ---------------------------------------------------------------------------- n-ary nodes
@@ -654,6 +711,7 @@ def _node(
     out.op = op
     out.args = args
     out._stamp = _next_stamp()
+    out._mark = None
     if _threads_in_no_grad and not _grad_mode.enabled:
         out.children, out._derivatives = (), None
     else:
@@ -675,6 +733,7 @@ def _dot_node(a: tuple[Value, ...], b: tuple[Value, ...], total: float) -> Value
     out.op = "dot"
     out.args = ()
     out._stamp = _next_stamp()
+    out._mark = None
     if _threads_in_no_grad and not _grad_mode.enabled:
         out.a, out.b, out._derivatives = (), (), None
     else:
@@ -769,17 +828,21 @@ def _reached_nodes(root: Value) -> list[Value]:
     creation stamp orders them, since every node was made after its operands. Leaves have no
     derivatives and no gradient to reset, so the walk passes over them; a node whose rule is
     `_no_gradient` passes nothing down, so the walk does not go below it.
+
+    The walk marks each node it finds with a token of its own, which costs no memory beyond the
+    node's slot (a set of the nodes found would); the mark means nothing once the walk is over.
     """
+    found = object()
+    root._mark = found
     nodes = [root]
-    seen = {root}
     stack = [root]
     while stack:
         node = stack.pop()
         if node._derivatives is _no_gradient:
             continue
         for child in node.children:
-            if child._derivatives is not None and child not in seen:
-                seen.add(child)
+            if child._derivatives is not None and child._mark is not found:
+                child._mark = found
                 stack.append(child)
                 nodes.append(child)
     nodes.sort(key=_stamp_of)
