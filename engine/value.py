@@ -190,7 +190,7 @@ class Value:
     label: str
     op: str
     args: tuple[float, ...]
-    children: Sequence[Value]
+    children: tuple[Value, ...]
     _derivatives: Derivatives | None  # None for a leaf
     _stamp: int  # the order of creation, which is a topological order (see _reached_nodes)
     _mark: object  # the token of the last graph walk that found this node
@@ -678,8 +678,8 @@ class DotNode(Value):
     a: tuple[Value, ...]
     b: tuple[Value, ...]
 
-    @property  # type: ignore[override]  # read-only here: the operands are a and b
-    def children(self) -> tuple[Value, ...]:
+    @property
+    def children(self) -> tuple[Value, ...]:  # type: ignore[override]  # read-only: the operands are a and b
         """The operands a_1, ..., a_n, b_1, ..., b_n."""
         return self.a + self.b
 
@@ -766,7 +766,7 @@ def _as_values(items: Iterable[Operand], where: str, argument: str) -> tuple[Val
         if not isinstance(v, Value):
             break
     else:
-        return values  # the common case: nothing to wrap, and a tuple is kept as it is
+        return cast(tuple[Value, ...], values)  # the common case: nothing to wrap, a tuple kept as it is
     return tuple(
         v if isinstance(v, Value) else Constant(check_real(v, where, f"{argument}[{i}]")) for i, v in enumerate(values)
     )
