@@ -1,4 +1,4 @@
-"""Argument checking and conversion shared by every loss.
+"""Argument checking and conversion shared by every loss (private to `losses`).
 
 A loss accepts what a learner has at hand: a `Value`, a plain number, a list or tuple of either,
 or a numpy array. This module turns those into Values (plain numbers become `Constant`s, so a
@@ -16,22 +16,28 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
 from engine import Constant, Value
 from engine import sum as value_sum
+from engine.value import check_real
 
 __all__ = [
+    "Batch",
+    "MeanOrSum",
     "Reduction",
+    "Row",
     "Scalar",
-    "VectorLike",
+    "ScalarOrVector",
+    "Vector",
     "check_class_weights",
     "check_distribution",
     "check_eps",
     "check_ignore_index",
     "check_in_range",
-    "check_real",
+    "check_parameter",
     "check_reduction",
     "element_name",
     "is_scalar",
@@ -48,13 +54,25 @@ __all__ = [
 ]
 
 Scalar = Value | float | int
-"""A scalar input: a Value or a real number (numpy scalars and 0-d arrays are accepted too)."""
+"""One number: a Value or a real number (numpy scalars and 0-d arrays are accepted too)."""
 
-VectorLike = Sequence[Scalar] | np.ndarray
-"""A 1-D sequence of scalars, or a 1-D numpy array."""
+Vector = Sequence[Scalar] | np.ndarray
+"""A 1-D sequence of scalars, or a numpy array (which the type annotations take for a vector)."""
 
-Reduction = str
+Row = Sequence[Scalar]
+"""One example of a multi-class loss: a list or tuple of K scalars (arrays are typed as Batch)."""
+
+Batch = Sequence[Row] | np.ndarray
+"""A sequence of equally long vectors, or a numpy array (which the annotations take for a batch)."""
+
+ScalarOrVector = Scalar | Vector
+"""One example's number, or a vector of them (one per example)."""
+
+Reduction = Literal["mean", "sum", "none"]
 """'mean' (average over examples), 'sum', or 'none' (one loss per example), as in PyTorch."""
+
+MeanOrSum = Literal["mean", "sum"]
+"""The reductions that give one Value for a batch."""
 
 REDUCTIONS = ("mean", "sum", "none")
 DISTRIBUTION_TOLERANCE = 1e-6
@@ -79,12 +97,12 @@ def check_reduction(reduction: object, fn: str) -> None:
         raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {_show(reduction)}")
 
 
-def reduce(losses: list[Value], reduction: str, single: bool) -> Value | list[Value]:
+def reduce(losses: list[Value], reduction: Reduction, single: bool) -> Value | list[Value]:
     """Return the per-example losses averaged, summed, or as they are.
 
-    A single example (a scalar input, or one vector for a multi-class loss) gives a Value whatever the
-    reduction, as a 0-d tensor does in PyTorch; a one-example batch is not divided by 1 either, so its
-    graph stays as small as the formula.
+    A single example (a scalar input, or one vector for a multi-class loss) gives a Value whatever
+    the reduction, as a 0-d tensor does in PyTorch; a one-example batch is not divided by 1 either,
+    so its graph stays as small as the formula.
     """
     if reduction == "none":
         return losses[0] if single else losses
@@ -108,21 +126,17 @@ def _is_sequence(x: object) -> bool:
 
 
 def _real(x: object, fn: str, arg: str) -> float:
-    """Return a plain real number (not a Value) as a finite float."""
-    if isinstance(x, np.ndarray):  # a 0-d array
-        if x.dtype.kind not in "biuf":
-            raise TypeError(f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}")
-        x = x.item()
-    if not isinstance(x, numbers.Real):
-        raise TypeError(f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}: {_show(x)}")
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"{fn}: {arg} must be finite, got {_show(value)}")
-    return value
+    """Return a plain real number (not a Value) as a finite float, or raise naming fn and arg."""
+    try:
+        return check_real(x, fn, arg)
+    except TypeError:
+        raise TypeError(
+            f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}: {_show(x)}"
+        ) from None
 
 
-def check_real(x: object, fn: str, arg: str) -> float:
-    """Return a keyword argument (eps, delta, gamma, ...) as a finite float, or raise naming it."""
+def check_parameter(x: object, fn: str, arg: str) -> float:
+    """Return a loss's number parameter (eps, delta, gamma, ...) as a finite float, or raise."""
     if isinstance(x, Value):
         raise TypeError(f"{fn}: {arg} must be a plain number, got a Value ({_show(x)})")
     return _real(x, fn, arg)
@@ -130,20 +144,21 @@ def check_real(x: object, fn: str, arg: str) -> float:
 
 def check_eps(eps: object, fn: str, hi: float) -> float:
     """Return a clipping margin eps as a float, or raise unless 0 < eps < hi."""
-    value = check_real(eps, fn, "eps")
+    value = check_parameter(eps, fn, "eps")
     if not 0.0 < value < hi:
         raise ValueError(f"{fn}: eps must be in (0, {hi:g}), got {value!r}")
     return value
 
 
 def element_name(arg: str, i: int, single: bool) -> str:
-    """Return how an error message names element i of an argument: `arg` if it was a single one, else `arg[i]`."""
+    """Return how a message names element i of an argument: `arg` if single, else `arg[i]`."""
     return arg if single else f"{arg}[{i}]"
 
 
 def to_value(x: object, fn: str, arg: str) -> Value:
-    """Return x as a Value: a Value is kept (so its gradient is filled in), a number becomes a Constant."""
+    """Return x as a Value: a Value as it is (so it gets its gradient), a number as a Constant."""
     if isinstance(x, Value):
+        # The engine makes only finite Values, but data is writable (a diverged optimizer step).
         if not math.isfinite(x.data):
             raise ValueError(f"{fn}: {arg} must be finite, got {_show(x)}")
         return x
@@ -168,7 +183,8 @@ def _items(xs: object, fn: str, arg: str) -> tuple[list[object], bool]:
         raise ValueError(f"{fn}: {arg} must be a scalar or 1-D, got an array of shape {xs.shape}")
     if not _is_sequence(xs):
         raise TypeError(
-            f"{fn}: {arg} must be a Value, a real number or a sequence of them, got {_type_name(xs)}: {_show(xs)}"
+            f"{fn}: {arg} must be a Value, a real number or a sequence of them, "
+            f"got {_type_name(xs)}: {_show(xs)}"
         )
     items = list(xs)  # type: ignore[call-overload]
     if not items:
@@ -183,18 +199,19 @@ def to_values(xs: object, fn: str, arg: str) -> tuple[list[Value], bool]:
 
 
 def to_operands(xs: object, fn: str, arg: str) -> tuple[list[Value | float], bool]:
-    """Return a scalar or a vector as a list of Values-or-floats (see `to_operand`), and whether it was a scalar."""
+    """Return a scalar or a vector as Values-or-floats (see `to_operand`), and whether a scalar."""
     items, single = _items(xs, fn, arg)
     return [to_operand(x, fn, element_name(arg, i, single)) for i, x in enumerate(items)], single
 
 
 def paired(
-    inputs: object, targets: object, fn: str, input_name: str, target_name: str
+    inputs: object, targets: object, fn: str, input_name: str, target_name: str = "targets"
 ) -> tuple[list[Value], list[Value | float], bool]:
-    """Return (inputs as Values, targets as operands, single) after checking they have the same length."""
+    """Return (inputs as Values, targets as operands, single) after checking their lengths match."""
     xs, x_single = to_values(inputs, fn, input_name)
     ys, y_single = to_operands(targets, fn, target_name)
     if x_single != y_single or len(xs) != len(ys):
+
         def describe(n: int, single: bool) -> str:
             return "a single value" if single else f"{n} value{'s' if n != 1 else ''}"
 
@@ -206,16 +223,25 @@ def paired(
 
 
 def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
-    """Return one vector or a batch of vectors as a list of lists of Values, and whether it was one vector.
+    """Return one vector or a batch of vectors as lists of Values, and whether it was one vector.
 
-    A sequence whose first element is itself a sequence (or a 2-D array) is a batch, one row per example.
+    A sequence whose first element is itself a sequence (or a 2-D array) is a batch, one row per
+    example.
     """
     if is_scalar(x):
-        raise ValueError(f"{fn}: {arg} must be a vector (one example) or a batch of vectors, got a scalar {_show(x)}")
+        raise ValueError(
+            f"{fn}: {arg} must be a vector (one example) or a batch of vectors, "
+            f"got a scalar {_show(x)}"
+        )
     if isinstance(x, np.ndarray) and x.ndim > 2:
-        raise ValueError(f"{fn}: {arg} must be 1-D (one example) or 2-D (a batch), got an array of shape {x.shape}")
+        raise ValueError(
+            f"{fn}: {arg} must be 1-D (one example) or 2-D (a batch), "
+            f"got an array of shape {x.shape}"
+        )
     if not _is_sequence(x):
-        raise TypeError(f"{fn}: {arg} must be a sequence or a numpy array, got {_type_name(x)}: {_show(x)}")
+        raise TypeError(
+            f"{fn}: {arg} must be a sequence or a numpy array, got {_type_name(x)}: {_show(x)}"
+        )
     rows = list(x)  # type: ignore[call-overload]
     if not rows:
         raise ValueError(f"{fn}: {arg} must not be empty")
@@ -224,11 +250,15 @@ def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
     batch: list[list[Value]] = []
     for i, row in enumerate(rows):
         if not _is_sequence(row):
-            raise TypeError(f"{fn}: {arg}[{i}] must be a sequence like {arg}[0], got {_type_name(row)}: {_show(row)}")
+            raise TypeError(
+                f"{fn}: {arg}[{i}] must be a sequence like {arg}[0], "
+                f"got {_type_name(row)}: {_show(row)}"
+            )
         values, _ = to_values(row, fn, f"{arg}[{i}]")
         if batch and len(values) != len(batch[0]):
             raise ValueError(
-                f"{fn}: every row of {arg} must have the same length, got {len(batch[0])} and {len(values)} (row {i})"
+                f"{fn}: every row of {arg} must have the same length, "
+                f"got {len(batch[0])} and {len(values)} (row {i})"
             )
         batch.append(values)
     return batch, False
@@ -237,12 +267,14 @@ def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
 def paired_vectors(
     a: object, b: object, fn: str, a_name: str, b_name: str
 ) -> tuple[list[list[Value]], list[list[Value]], bool]:
-    """Return two vectors (or two batches of vectors) of the same shape, and whether they are single vectors."""
+    """Return two vectors (or two batches) of one shape, and whether they are one vector each."""
     rows_a, single_a = to_vectors(a, fn, a_name)
     rows_b, single_b = to_vectors(b, fn, b_name)
 
     def shape(rows: list[list[Value]], single: bool) -> str:
-        return f"a vector of {len(rows[0])}" if single else f"a batch of {len(rows)} vectors of {len(rows[0])}"
+        if single:
+            return f"a vector of {len(rows[0])}"
+        return f"a batch of {len(rows)} vectors of {len(rows[0])}"
 
     if single_a != single_b or len(rows_a) != len(rows_b) or len(rows_a[0]) != len(rows_b[0]):
         raise ValueError(
@@ -272,13 +304,15 @@ def check_distribution(probs: Sequence[Value | float], fn: str, arg: str) -> Non
         check_in_range(p, 0.0, 1.0, fn, f"{arg}[{i}]")
     total = math.fsum(p.data if isinstance(p, Value) else p for p in probs)
     if abs(total - 1.0) > DISTRIBUTION_TOLERANCE:
-        raise ValueError(f"{fn}: {arg} must sum to 1 (within {DISTRIBUTION_TOLERANCE:g}), got {total!r}")
+        raise ValueError(
+            f"{fn}: {arg} must sum to 1 (within {DISTRIBUTION_TOLERANCE:g}), got {total!r}"
+        )
 
 
 def paired_distributions(
     a: object, b: object, fn: str, a_name: str, b_name: str
 ) -> tuple[list[list[Value]], list[list[Value]], bool]:
-    """Return two distributions (or two batches of them) of the same shape, and whether they are single vectors.
+    """Return two distributions (or two batches of them) of the same shape, and whether single.
 
     Each row of a and b must be a distribution (see `check_distribution`); rows are checked in
     order, a's row before b's.
@@ -290,18 +324,25 @@ def paired_distributions(
     return rows_a, rows_b, single
 
 
+def _one_each(x: object, n: int, fn: str, arg: str, what: str, each: str) -> list[object]:
+    """Return the n items of a sequence argument that must hold one `each`, or raise naming it."""
+    if not _is_sequence(x):
+        raise TypeError(
+            f"{fn}: {arg} must be a sequence of {what}, got {_type_name(x)}: {_show(x)}"
+        )
+    items: list[object] = list(x)  # type: ignore[call-overload]
+    if len(items) != n:
+        raise ValueError(f"{fn}: {arg} must have one {each} ({n}), got {len(items)}")
+    return items
+
+
 def check_class_weights(weight: object, num_classes: int, fn: str) -> list[float] | None:
-    """Return the class weights (PyTorch's `weight`) as num_classes finite floats >= 0, or None for none."""
+    """Return PyTorch's class weights `weight` as num_classes floats >= 0, or None for none."""
     if weight is None:
         return None
-    if not _is_sequence(weight):
-        raise TypeError(
-            f"{fn}: weight must be a sequence of {num_classes} class weights, got {_type_name(weight)}: {_show(weight)}"
-        )
-    items = list(weight)  # type: ignore[call-overload]
-    if len(items) != num_classes:
-        raise ValueError(f"{fn}: weight must have one weight per class ({num_classes}), got {len(items)}")
-    weights = [check_real(item, fn, f"weight[{k}]") for k, item in enumerate(items)]
+    what = f"{num_classes} class weights"
+    items = _one_each(weight, num_classes, fn, "weight", what, "weight per class")
+    weights = [check_parameter(item, fn, f"weight[{k}]") for k, item in enumerate(items)]
     for k, w in enumerate(weights):
         if w < 0.0:
             raise ValueError(f"{fn}: weight[{k}] must be >= 0, got {w!r}")
@@ -309,44 +350,50 @@ def check_class_weights(weight: object, num_classes: int, fn: str) -> list[float
 
 
 def check_ignore_index(ignore_index: object, fn: str) -> int | None:
-    """Return the class index whose examples a loss leaves out (PyTorch's `ignore_index`), or None for none."""
+    """Return the class index whose examples a loss leaves out (`ignore_index`), or None."""
     if ignore_index is None:
         return None
     if isinstance(ignore_index, np.ndarray) and ignore_index.ndim == 0:
         ignore_index = ignore_index.item()
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
-        raise TypeError(f"{fn}: ignore_index must be an int or None, got {_type_name(ignore_index)}: {_show(ignore_index)}")
+        raise TypeError(
+            f"{fn}: ignore_index must be an int or None, "
+            f"got {_type_name(ignore_index)}: {_show(ignore_index)}"
+        )
     return int(ignore_index)
 
 
 def to_class_indices(
-    target: object, batch_size: int, single: bool, num_classes: int, fn: str, arg: str, ignore_index: int | None = None
+    targets: object,
+    batch_size: int,
+    single: bool,
+    num_classes: int,
+    fn: str,
+    arg: str,
+    ignore_index: int | None = None,
 ) -> list[int]:
     """Return the class index of each example, checking type (int) and range [0, num_classes).
 
-    A target equal to ``ignore_index`` is returned as it is, whatever its value (PyTorch's -100, say).
+    A target equal to ``ignore_index`` is returned as it is, whatever its value (PyTorch's -100).
     """
     if single:
-        items = [target]
+        items = [targets]
     else:
-        if not _is_sequence(target):
-            raise TypeError(
-                f"{fn}: {arg} must be a sequence of class indices for a batch, got {_type_name(target)}: {_show(target)}"
-            )
-        items = list(target)  # type: ignore[call-overload]
-        if len(items) != batch_size:
-            raise ValueError(
-                f"{fn}: {arg} must have one class index per example, got {len(items)} for {batch_size} examples"
-            )
+        what = "class indices for a batch"
+        items = _one_each(targets, batch_size, fn, arg, what, "class index per example")
     indices = []
     for i, item in enumerate(items):
         name = element_name(arg, i, single)
         if isinstance(item, np.ndarray) and item.ndim == 0:
             item = item.item()
         if isinstance(item, bool) or not isinstance(item, numbers.Integral):
-            raise TypeError(f"{fn}: {name} must be an int class index, got {_type_name(item)}: {_show(item)}")
+            raise TypeError(
+                f"{fn}: {name} must be an int class index, got {_type_name(item)}: {_show(item)}"
+            )
         index = int(item)
         if index != ignore_index and not 0 <= index < num_classes:
-            raise ValueError(f"{fn}: {name} must be a class index in [0, {num_classes}), got {index}")
+            raise ValueError(
+                f"{fn}: {name} must be a class index in [0, {num_classes}), got {index}"
+            )
         indices.append(index)
     return indices

@@ -1,8 +1,8 @@
 """Binary classification: the sigmoid, binary cross-entropy, and the losses the post left out.
 
 The post's argument in one line: through a sigmoid, squared error's gradient carries the factor
-σ'(z) = p(1 - p) and vanishes when the model is confidently wrong, while cross-entropy's log cancels
-it, leaving ∂L/∂z = p - y. Every loss here is a composition of engine operations, so that
+σ'(z) = p(1 - p) and vanishes when the model is confidently wrong, while cross-entropy's log
+cancels it, leaving ∂L/∂z = p - y. Every loss here is a composition of engine operations, so that
 cancellation is not written down anywhere: it comes out of `backward()`.
 
 Inputs are a scalar (one example) or a vector (a batch of examples); `reduction` is 'mean', 'sum'
@@ -11,15 +11,19 @@ or 'none' as in PyTorch.
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from engine import Value
 
 from ._inputs import (
+    MeanOrSum,
     Reduction,
     Scalar,
-    VectorLike,
+    ScalarOrVector,
+    Vector,
     check_eps,
     check_in_range,
-    check_real,
+    check_parameter,
     check_reduction,
     element_name,
     is_scalar,
@@ -29,6 +33,7 @@ from ._inputs import (
     to_operands,
     to_values,
 )
+from .kinds import takes
 
 __all__ = [
     "binary_cross_entropy",
@@ -40,7 +45,11 @@ __all__ = [
 ]
 
 
-def sigmoid(z: Scalar | VectorLike) -> Value | list[Value]:
+@overload
+def sigmoid(z: Scalar) -> Value: ...
+@overload
+def sigmoid(z: Vector) -> list[Value]: ...
+def sigmoid(z: ScalarOrVector) -> Value | list[Value]:
     """Return σ(z) = 1 / (1 + e^-z): a Value for a scalar, a list of Values for a vector.
 
     Squashes a logit (any real number) into a probability in (0, 1). The engine's sigmoid never
@@ -61,7 +70,11 @@ def sigmoid(z: Scalar | VectorLike) -> Value | list[Value]:
     return out[0] if single else out
 
 
-def logit(p: Scalar | VectorLike) -> Value | list[Value]:
+@overload
+def logit(p: Scalar) -> Value: ...
+@overload
+def logit(p: Vector) -> list[Value]: ...
+def logit(p: ScalarOrVector) -> Value | list[Value]:
     """Return log(p / (1 - p)), the inverse of the sigmoid: the logit z with σ(z) = p.
 
     Handy for the post's gradient tables, which are written in terms of p: the gradient with respect
@@ -76,21 +89,35 @@ def logit(p: Scalar | VectorLike) -> Value | list[Value]:
     values, single = to_values(p, "logit", "p")
     for i, v in enumerate(values):
         if not 0.0 < v.data < 1.0:
-            raise ValueError(f"logit: {element_name('p', i, single)} must be in (0, 1), got {v.data!r}")
+            name = element_name("p", i, single)
+            raise ValueError(f"logit: {name} must be in (0, 1), got {v.data!r}")
     out = [v.log() - (1 - v).log() for v in values]
     return out[0] if single else out
 
 
+@overload
 def binary_cross_entropy(
-    p: Scalar | VectorLike, y: Scalar | VectorLike, eps: float = 1e-15, reduction: Reduction = "mean"
+    p: Scalar, y: ScalarOrVector, *, eps: float = ..., reduction: Reduction = ...
+) -> Value: ...
+@overload
+def binary_cross_entropy(
+    p: Vector, y: ScalarOrVector, *, eps: float = ..., reduction: MeanOrSum = ...
+) -> Value: ...
+@overload
+def binary_cross_entropy(
+    p: Vector, y: ScalarOrVector, *, eps: float = ..., reduction: Literal["none"]
+) -> list[Value]: ...
+@takes("probabilities")
+def binary_cross_entropy(
+    p: ScalarOrVector, y: ScalarOrVector, *, eps: float = 1e-15, reduction: Reduction = "mean"
 ) -> Value | list[Value]:
-    """Return the binary cross-entropy -[y·log(p) + (1 - y)·log(1 - p)], p clipped to [eps, 1 - eps].
+    """Return the binary cross-entropy -[y·log p + (1 - y)·log(1 - p)], p clipped to [eps, 1 - eps].
 
     The negative log-likelihood of the label y under a predicted probability p: it grows without
     bound as the probability of the true label goes to 0. Written exactly as the post writes it,
-    clip included (so log never sees 0). Through a sigmoid, backprop gives ∂L/∂z = p - y: the log's
-    derivative cancels the sigmoid's. Where the clip is active its gradient is 0, as numpy's is; from
-    a logit, prefer `binary_cross_entropy_with_logits`, which needs no clip.
+    clip included (so log never sees 0). Through a sigmoid, backprop gives ∂L/∂z = p - y: the
+    log's derivative cancels the sigmoid's. Where the clip is active its gradient is 0, as numpy's
+    is; from a logit, prefer `binary_cross_entropy_with_logits`, which needs no clip.
 
     Args:
       p: predicted probabilities in [0, 1]: a scalar or a vector.
@@ -116,8 +143,8 @@ def binary_cross_entropy(
       p=0.10 → loss = 2.3026
       p=0.01 → loss = 4.6052
 
-    Reference: the post, "Cross-Entropy: The Logarithmic Fix"; torch.nn.functional.binary_cross_entropy
-    (which clamps the log at -100 instead of clipping p).
+    Reference: the post, "Cross-Entropy: The Logarithmic Fix";
+    torch.nn.functional.binary_cross_entropy (which clamps the log at -100 instead of clipping p).
     """
     fn = "binary_cross_entropy"
     check_reduction(reduction, fn)
@@ -143,27 +170,57 @@ def _per_example_weights(
         return [w] * n
     weights, _ = to_operands(weight, fn, arg)
     if single:
-        raise ValueError(f"{fn}: {arg} must be one number for a single example, got a sequence of {len(weights)}")
+        raise ValueError(
+            f"{fn}: {arg} must be one number for a single example, got a sequence of {len(weights)}"
+        )
     if len(weights) != n:
-        raise ValueError(f"{fn}: {arg} must be one number or one per example ({n}), got {len(weights)}")
+        raise ValueError(
+            f"{fn}: {arg} must be one number or one per example ({n}), got {len(weights)}"
+        )
     for i, w in enumerate(weights):
         check_in_range(w, 0.0, float("inf"), fn, f"{arg}[{i}]")
     return weights
 
 
+@overload
 def binary_cross_entropy_with_logits(
-    logits: Scalar | VectorLike,
-    targets: Scalar | VectorLike,
-    pos_weight: Scalar | VectorLike | None = None,
+    logits: Scalar,
+    targets: ScalarOrVector,
+    *,
+    pos_weight: ScalarOrVector | None = ...,
+    reduction: Reduction = ...,
+) -> Value: ...
+@overload
+def binary_cross_entropy_with_logits(
+    logits: Vector,
+    targets: ScalarOrVector,
+    *,
+    pos_weight: ScalarOrVector | None = ...,
+    reduction: MeanOrSum = ...,
+) -> Value: ...
+@overload
+def binary_cross_entropy_with_logits(
+    logits: Vector,
+    targets: ScalarOrVector,
+    *,
+    pos_weight: ScalarOrVector | None = ...,
+    reduction: Literal["none"],
+) -> list[Value]: ...
+@takes("logits")
+def binary_cross_entropy_with_logits(
+    logits: ScalarOrVector,
+    targets: ScalarOrVector,
+    *,
+    pos_weight: ScalarOrVector | None = None,
     reduction: Reduction = "mean",
 ) -> Value | list[Value]:
     """Return binary cross-entropy from the logit z: softplus(z) - y·z, i.e. BCE(σ(z), y).
 
     The same loss as ``binary_cross_entropy(sigmoid(z), y)``, written so nothing can overflow or
     round to log(0): since log σ(z) = z - softplus(z) and log(1 - σ(z)) = -softplus(z),
-    -[y·log σ(z) + (1 - y)·log(1 - σ(z))] = softplus(z) - y·z, and the engine's softplus is exact
-    for any z. Backprop adds two terms into z's gradient, σ(z) from the softplus and -y from the
-    product, so it is exactly sigmoid(z) - y in floating point (0.5 - y at z = 0), with no clip
+    -[y·log σ(z) + (1 - y)·log(1 - σ(z))] = softplus(z) - y·z, and the engine's softplus is
+    exact for any z. Backprop adds two terms into z's gradient, σ(z) from the softplus and -y from
+    the product, so it is exactly sigmoid(z) - y in floating point (0.5 - y at z = 0), with no clip
     cutting it off: ±1000 gives a loss of 1000 or 0 and a gradient of ±1 or 0.
 
     With pos_weight w (PyTorch's meaning, weighting the positive term):
@@ -185,11 +242,12 @@ def binary_cross_entropy_with_logits(
     >>> [f"{binary_cross_entropy_with_logits(z, 1):.1f}" for z in (-1000.0, 1000.0)]
     ['1000.0', '0.0']
 
-    Reference: torch.nn.functional.binary_cross_entropy_with_logits; optax.sigmoid_binary_cross_entropy.
+    Reference: torch.nn.functional.binary_cross_entropy_with_logits;
+    optax.sigmoid_binary_cross_entropy.
     """
     fn = "binary_cross_entropy_with_logits"
     check_reduction(reduction, fn)
-    zs, ys, single = paired(logits, targets, fn, "logits", "targets")
+    zs, ys, single = paired(logits, targets, fn, "logits")
     for i, y_i in enumerate(ys):
         check_in_range(y_i, 0.0, 1.0, fn, element_name("targets", i, single))
     if pos_weight is None:
@@ -200,14 +258,43 @@ def binary_cross_entropy_with_logits(
     return reduce(losses, reduction, single)
 
 
+@overload
 def focal_loss(
-    logits: Scalar | VectorLike,
-    targets: Scalar | VectorLike,
+    logits: Scalar,
+    targets: ScalarOrVector,
+    *,
+    alpha: float | None = ...,
+    gamma: float = ...,
+    reduction: Reduction = ...,
+) -> Value: ...
+@overload
+def focal_loss(
+    logits: Vector,
+    targets: ScalarOrVector,
+    *,
+    alpha: float | None = ...,
+    gamma: float = ...,
+    reduction: MeanOrSum = ...,
+) -> Value: ...
+@overload
+def focal_loss(
+    logits: Vector,
+    targets: ScalarOrVector,
+    *,
+    alpha: float | None = ...,
+    gamma: float = ...,
+    reduction: Literal["none"],
+) -> list[Value]: ...
+@takes("logits")
+def focal_loss(
+    logits: ScalarOrVector,
+    targets: ScalarOrVector,
+    *,
     alpha: float | None = 0.25,
     gamma: float = 2.0,
     reduction: Reduction = "mean",
 ) -> Value | list[Value]:
-    """Return the sigmoid focal loss α_t·(1 - p_t)^γ·BCE(σ(z), y), with p_t = σ(z) if y = 1 else 1 - σ(z).
+    """Return the focal loss α_t·(1 - p_t)^γ·BCE(σ(z), y), p_t = σ(z) if y = 1 else 1 - σ(z).
 
     Cross-entropy scaled down where the model is already right (p_t near 1), so the many easy
     examples of a detector do not drown the few hard ones. γ = 0 and alpha=None give plain binary
@@ -221,25 +308,27 @@ def focal_loss(
     Args:
       logits: raw scores z: a scalar or a vector.
       targets: labels y in [0, 1] (0/1 labels, or soft ones), the same shape.
-      alpha: weight α in [0, 1] of the positive class (1 - α for the negative), or None for no weighting.
+      alpha: weight α in [0, 1] of the positive class (1 - α for the negative), or None for no
+        weighting.
       gamma: focusing exponent γ >= 0.
-      reduction: 'mean', 'sum', or 'none'. (torchvision's default is 'none'; the library's losses all
-        default to 'mean'; for a scalar they agree.)
+      reduction: 'mean', 'sum', or 'none'. (torchvision's default is 'none'; the library's losses
+        all default to 'mean'; for a scalar they agree.)
 
     >>> print(f"{focal_loss(-4.5, 1):.4f} {focal_loss(-4.5, 1, alpha=None, gamma=0.0):.4f}")
     1.1031 4.5110
 
-    Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017); torchvision.ops.sigmoid_focal_loss.
+    Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017);
+    torchvision.ops.sigmoid_focal_loss.
     """
     fn = "focal_loss"
     check_reduction(reduction, fn)
-    gamma = check_real(gamma, fn, "gamma")
+    gamma = check_parameter(gamma, fn, "gamma")
     if gamma < 0:
         raise ValueError(f"{fn}: gamma must be >= 0, got {gamma!r}")
     if alpha is not None:
-        alpha = check_real(alpha, fn, "alpha")
+        alpha = check_parameter(alpha, fn, "alpha")
         check_in_range(alpha, 0.0, 1.0, fn, "alpha")
-    zs, ys, single = paired(logits, targets, fn, "logits", "targets")
+    zs, ys, single = paired(logits, targets, fn, "logits")
     for i, y_i in enumerate(ys):
         check_in_range(y_i, 0.0, 1.0, fn, element_name("targets", i, single))
     losses = []
@@ -248,11 +337,14 @@ def focal_loss(
         if gamma != 0.0:
             # The log-space forms hold only at y = 0 or 1 exactly, so a label that is a Value (whose
             # gradient is wanted) always takes the general form.
-            if not isinstance(y, Value) and y == 1.0:  # 1 - p_t = σ(-z), and σ(-z)^γ = exp(-γ·softplus(z))
+            if not isinstance(y, Value) and y == 1.0:
+                # 1 - p_t = σ(-z), and σ(-z)^γ = exp(-γ·softplus(z))
                 loss = (-gamma * z.softplus()).exp() * loss
-            elif not isinstance(y, Value) and y == 0.0:  # 1 - p_t = σ(z), and σ(z)^γ = exp(-γ·softplus(-z))
+            elif not isinstance(y, Value) and y == 0.0:
+                # 1 - p_t = σ(z), and σ(z)^γ = exp(-γ·softplus(-z))
                 loss = (-gamma * (-z).softplus()).exp() * loss
-            else:  # 1 - p_t = y·σ(-z) + (1 - y)·σ(z), which is >= min(y, 1 - y) > 0 for a soft label
+            else:
+                # 1 - p_t = y·σ(-z) + (1 - y)·σ(z), which is >= min(y, 1 - y) > 0 for a soft label
                 loss = (y * (-z).sigmoid() + (1 - y) * z.sigmoid()) ** gamma * loss
         if alpha is not None:
             loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
@@ -260,18 +352,27 @@ def focal_loss(
     return reduce(losses, reduction, single)
 
 
+@overload
+def hinge_loss(logits: Scalar, targets: ScalarOrVector, *, reduction: Reduction = ...) -> Value: ...
+@overload
+def hinge_loss(logits: Vector, targets: ScalarOrVector, *, reduction: MeanOrSum = ...) -> Value: ...
+@overload
 def hinge_loss(
-    scores: Scalar | VectorLike, targets: Scalar | VectorLike, reduction: Reduction = "mean"
+    logits: Vector, targets: ScalarOrVector, *, reduction: Literal["none"]
+) -> list[Value]: ...
+@takes("logits")
+def hinge_loss(
+    logits: ScalarOrVector, targets: ScalarOrVector, *, reduction: Reduction = "mean"
 ) -> Value | list[Value]:
-    """Return the hinge loss max(0, 1 - y·s) for a score s and a label y in {-1, 1}.
+    """Return the hinge loss max(0, 1 - y·z) for a raw score (logit) z and a label y in {-1, 1}.
 
     The support vector machine's loss, and micrograd's max-margin loss: zero (and no gradient) once
     an example is on the right side with a margin of 1, a constant push of -y otherwise, so a
     confidently wrong example gets no stronger push than a barely wrong one. Written as
-    relu(1 - y·s).
+    relu(1 - y·z).
 
     Args:
-      scores: raw scores s: a scalar or a vector.
+      logits: raw scores z, positive for class 1: a scalar or a vector.
       targets: labels y, each -1 or 1, the same shape.
       reduction: 'mean' (micrograd's), 'sum', or 'none'.
 
@@ -282,9 +383,10 @@ def hinge_loss(
     """
     fn = "hinge_loss"
     check_reduction(reduction, fn)
-    ss, ys, single = paired(scores, targets, fn, "scores", "targets")
+    zs, ys, single = paired(logits, targets, fn, "logits")
     for i, y in enumerate(ys):
         y_data = y.data if isinstance(y, Value) else y
         if y_data not in (-1.0, 1.0):
-            raise ValueError(f"{fn}: {element_name('targets', i, single)} must be -1 or 1, got {y_data!r}")
-    return reduce([(1 - y * s).relu() for s, y in zip(ss, ys)], reduction, single)
+            name = element_name("targets", i, single)
+            raise ValueError(f"{fn}: {name} must be -1 or 1, got {y_data!r}")
+    return reduce([(1 - y * z).relu() for z, y in zip(zs, ys)], reduction, single)

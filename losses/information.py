@@ -1,30 +1,36 @@
 """Information theory: surprise, entropy, cross-entropy and KL divergence, as in the post's detour.
 
-Why the classification loss is called cross-entropy: the surprise of an event of probability p is
--log p; entropy is the average surprise of a distribution; cross-entropy H(P, Q) is the average
-surprise of a model Q about events that follow P; and KL(P || Q) = H(P, Q) - H(P) >= 0 is the surprise
-wasted by using the wrong model. Minimizing cross-entropy over Q is minimizing KL, since H(P) does
-not depend on the model.
+Why the classification loss is called cross-entropy: the surprise of an event of probability p
+is -log p; entropy is the average surprise of a distribution; cross-entropy H(P, Q) is the average
+surprise of a model Q about events that follow P; and KL(P || Q) = H(P, Q) - H(P) >= 0 is the
+surprise wasted by using the wrong model. Minimizing cross-entropy over Q is minimizing KL, since
+H(P) does not depend on the model.
 
-Each function takes one distribution (a vector) or a batch of them (a sequence of vectors, or a 2-D
-array) with `reduction` over the batch. Distributions must have entries in [0, 1] summing to 1
-within 1e-6. `base` sets the unit: e (the default) gives nats, 2 gives bits.
+Each function but `surprise` takes one distribution (a vector) or a batch of them (a sequence of
+vectors, or a 2-D array) with `reduction` over the batch. Distributions must have entries in
+[0, 1] summing to 1 within 1e-6. `base` sets the unit: e (the default) gives nats, 2 gives bits.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Literal, overload
 
 from engine import Value, dot
 
 from ._inputs import (
+    Batch,
+    MeanOrSum,
     Reduction,
+    Row,
     Scalar,
-    VectorLike,
+    ScalarOrVector,
+    Vector,
     check_distribution,
     check_eps,
     check_in_range,
-    check_real,
+    check_parameter,
     check_reduction,
     element_name,
     paired_distributions,
@@ -32,37 +38,47 @@ from ._inputs import (
     to_values,
     to_vectors,
 )
+from .kinds import takes
 
 __all__ = ["cross_entropy", "entropy", "kl_divergence", "surprise"]
-
-Distribution = VectorLike
-"""One probability vector, or a batch of them (a sequence of vectors or a 2-D array)."""
 
 
 def _log_of_base(base: object, fn: str) -> float | None:
     """Return ln(base) to divide by, or None for base e (nats need no division)."""
-    value = check_real(base, fn, "base")
+    value = check_parameter(base, fn, "base")
     if value <= 0 or value == 1:
         raise ValueError(f"{fn}: base must be > 0 and not 1, got {value!r}")
     return None if value == math.e else math.log(value)
 
 
 def _in_base(nats: Value, log_of_base: float | None) -> Value:
-    """Return a quantity measured in nats converted to the requested base (log_b x = ln x / ln b)."""
+    """Return a quantity in nats converted to the requested base (log_b x = ln x / ln b)."""
     return nats if log_of_base is None else nats / log_of_base
 
 
 def expected_surprise(p: list[Value], q: list[Value], eps: float) -> Value:
-    """Return Σ p_k · (-log clip(q_k, eps, 1)): the average surprise of q about events that follow p.
+    """Return Σ p_k·(-log clip(q_k, eps, 1)): the average surprise of q at events that follow p.
 
-    Shared by `cross_entropy` and `categorical_cross_entropy`. One `dot` node rather than a chain of
-    additions. Summing p·(-log q) rather than negating Σ p·log q keeps a zero loss +0.0 (a negated
-    0.0 would print as -0.0000).
+    Shared by `cross_entropy` and `categorical_cross_entropy`. One `dot` node rather than a chain
+    of additions. Summing p·(-log q) rather than negating Σ p·log q keeps a zero loss +0.0 (a
+    negated 0.0 would print as -0.0000).
     """
     return dot(p, [-(q_k.clip(eps, 1.0).log()) for q_k in q])
 
 
-def surprise(p: Scalar | VectorLike, base: float = math.e) -> Value | list[Value]:
+def _wasted_surprise(p: list[Value], q: list[Value], eps: float) -> Value:
+    """Return Σ p_k·(log p_k - log clip(q_k, eps, 1)) over the p_k > 0 (0·log 0 = 0)."""
+    present = [(p_k, q_k) for p_k, q_k in zip(p, q) if p_k.data > 0.0]
+    log_ratios = [p_k.log() - q_k.clip(eps, 1.0).log() for p_k, q_k in present]
+    return dot([p_k for p_k, _ in present], log_ratios)
+
+
+@overload
+def surprise(p: Scalar, *, base: float = ...) -> Value: ...
+@overload
+def surprise(p: Vector, *, base: float = ...) -> list[Value]: ...
+@takes("probabilities")
+def surprise(p: ScalarOrVector, *, base: float = math.e) -> Value | list[Value]:
     """Return the surprise -log(p) of an event of probability p: a Value, or a list for a vector.
 
     Rare events carry more information: an event of probability 1 carries none, and the surprise
@@ -91,12 +107,21 @@ def surprise(p: Scalar | VectorLike, base: float = math.e) -> Value | list[Value
     return out[0] if single else out
 
 
-def entropy(p_dist: Distribution, base: float = math.e, reduction: Reduction = "mean") -> Value | list[Value]:
+@overload
+def entropy(p_dist: Row, *, base: float = ..., reduction: Reduction = ...) -> Value: ...
+@overload
+def entropy(p_dist: Batch, *, base: float = ..., reduction: MeanOrSum = ...) -> Value: ...
+@overload
+def entropy(p_dist: Batch, *, base: float = ..., reduction: Literal["none"]) -> list[Value]: ...
+@takes("probabilities")
+def entropy(
+    p_dist: Row | Batch, *, base: float = math.e, reduction: Reduction = "mean"
+) -> Value | list[Value]:
     """Return the Shannon entropy H(P) = -Σ p_k·log p_k, the average surprise of P.
 
     How unpredictable a distribution is: 0 for a certain outcome, log K for K equally likely ones.
-    Zero probabilities are skipped (0·log 0 = 0 by convention, the limit of p·log p), so the log never
-    sees 0 and no NaN appears; such an entry gets no gradient.
+    Zero probabilities are skipped (0·log 0 = 0 by convention, the limit of p·log p), so the log
+    never sees 0 and no NaN appears; such an entry gets no gradient.
 
     Args:
       p_dist: a probability vector (entries in [0, 1] summing to 1), or a batch of them.
@@ -126,14 +151,61 @@ def entropy(p_dist: Distribution, base: float = math.e, reduction: Reduction = "
     return reduce(losses, reduction, single)
 
 
+def _compare_distributions(
+    per_pair: Callable[[list[Value], list[Value], float], Value],
+    p_true: object,
+    q_predicted: object,
+    base: object,
+    eps: object,
+    reduction: Reduction,
+    fn: str,
+) -> Value | list[Value]:
+    """Return per_pair(p, q, eps) for each pair of distributions, in the unit `base`, reduced."""
+    check_reduction(reduction, fn)
+    log_of_base = _log_of_base(base, fn)
+    clip_floor = check_eps(eps, fn, 1.0)
+    ps, qs, single = paired_distributions(p_true, q_predicted, fn, "p_true", "q_predicted")
+    losses = [_in_base(per_pair(p, q, clip_floor), log_of_base) for p, q in zip(ps, qs)]
+    return reduce(losses, reduction, single)
+
+
+@overload
 def cross_entropy(
-    p_true: Distribution,
-    q_predicted: Distribution,
+    p_true: Row | Batch,
+    q_predicted: Row,
+    *,
+    base: float = ...,
+    eps: float = ...,
+    reduction: Reduction = ...,
+) -> Value: ...
+@overload
+def cross_entropy(
+    p_true: Row | Batch,
+    q_predicted: Batch,
+    *,
+    base: float = ...,
+    eps: float = ...,
+    reduction: MeanOrSum = ...,
+) -> Value: ...
+@overload
+def cross_entropy(
+    p_true: Row | Batch,
+    q_predicted: Batch,
+    *,
+    base: float = ...,
+    eps: float = ...,
+    reduction: Literal["none"],
+) -> list[Value]: ...
+@takes("probabilities")
+def cross_entropy(
+    p_true: Row | Batch,
+    q_predicted: Row | Batch,
+    *,
     base: float = math.e,
     eps: float = 1e-15,
     reduction: Reduction = "mean",
 ) -> Value | list[Value]:
-    """Return the cross-entropy H(P, Q) = -Σ p_k·log q_k: the average surprise of Q under P's reality.
+    """Return the cross-entropy H(P, Q) = -Σ p_k·log q_k: the average surprise of Q in P's world.
 
     At least H(P), with equality only when Q = P; the excess is `kl_divergence`. q is clipped to
     [eps, 1] like the post (a zero prediction for an event that happens would be infinitely
@@ -158,18 +230,43 @@ def cross_entropy(
     Reference: Cover & Thomas, "Elements of Information Theory", ch. 2; the post's "Cross-Entropy:
     Surprise Under the Wrong Model".
     """
-    fn = "cross_entropy"
-    check_reduction(reduction, fn)
-    log_of_base = _log_of_base(base, fn)
-    eps = check_eps(eps, fn, 1.0)
-    ps, qs, single = paired_distributions(p_true, q_predicted, fn, "p_true", "q_predicted")
-    losses = [_in_base(expected_surprise(p, q, eps), log_of_base) for p, q in zip(ps, qs)]
-    return reduce(losses, reduction, single)
+    return _compare_distributions(
+        expected_surprise, p_true, q_predicted, base, eps, reduction, "cross_entropy"
+    )
 
 
+@overload
 def kl_divergence(
-    p_true: Distribution,
-    q_predicted: Distribution,
+    p_true: Row | Batch,
+    q_predicted: Row,
+    *,
+    base: float = ...,
+    eps: float = ...,
+    reduction: Reduction = ...,
+) -> Value: ...
+@overload
+def kl_divergence(
+    p_true: Row | Batch,
+    q_predicted: Batch,
+    *,
+    base: float = ...,
+    eps: float = ...,
+    reduction: MeanOrSum = ...,
+) -> Value: ...
+@overload
+def kl_divergence(
+    p_true: Row | Batch,
+    q_predicted: Batch,
+    *,
+    base: float = ...,
+    eps: float = ...,
+    reduction: Literal["none"],
+) -> list[Value]: ...
+@takes("probabilities")
+def kl_divergence(
+    p_true: Row | Batch,
+    q_predicted: Row | Batch,
+    *,
     base: float = math.e,
     eps: float = 1e-15,
     reduction: Reduction = "mean",
@@ -177,9 +274,9 @@ def kl_divergence(
     """Return the KL divergence KL(P || Q) = Σ p_k·(log p_k - log q_k) = H(P, Q) - H(P).
 
     The surprise wasted by predicting with Q when events follow P: >= 0, and 0 only for Q = P.
-    The post computes it as cross_entropy - entropy; summing p·(log p - log q) gives the same number
-    without subtracting two nearly equal ones, so KL(P || P) is exactly 0. Terms with p_k = 0 are
-    skipped (0·log 0 = 0); q is clipped to [eps, 1] as in `cross_entropy`.
+    The post computes it as cross_entropy - entropy; summing p·(log p - log q) gives the same
+    number without subtracting two nearly equal ones, so KL(P || P) is exactly 0. Terms with
+    p_k = 0 are skipped (0·log 0 = 0); q is clipped to [eps, 1] as in `cross_entropy`.
 
     Args:
       p_true: the true distribution P, or a batch of them.
@@ -194,17 +291,9 @@ def kl_divergence(
     >>> print(f"KL(P || Q_bad):  {kl_divergence(P, Q_bad):.4f} nats")
     KL(P || Q_bad):  0.3681 nats
 
-    Reference: Kullback & Leibler, "On Information and Sufficiency" (1951); torch.nn.functional.kl_div
-    (which takes log Q first and P second).
+    Reference: Kullback & Leibler, "On Information and Sufficiency" (1951);
+    torch.nn.functional.kl_div (which takes log Q first and P second).
     """
-    fn = "kl_divergence"
-    check_reduction(reduction, fn)
-    log_of_base = _log_of_base(base, fn)
-    eps = check_eps(eps, fn, 1.0)
-    ps, qs, single = paired_distributions(p_true, q_predicted, fn, "p_true", "q_predicted")
-    losses = []
-    for p, q in zip(ps, qs):
-        present = [(p_k, q_k) for p_k, q_k in zip(p, q) if p_k.data > 0.0]  # 0·log 0 = 0
-        log_ratios = [p_k.log() - q_k.clip(eps, 1.0).log() for p_k, q_k in present]
-        losses.append(_in_base(dot([p_k for p_k, _ in present], log_ratios), log_of_base))
-    return reduce(losses, reduction, single)
+    return _compare_distributions(
+        _wasted_surprise, p_true, q_predicted, base, eps, reduction, "kl_divergence"
+    )

@@ -7,23 +7,41 @@ from the operations, which is how the post's hand-derived ``(2/n)(ŷ - y)`` can 
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from engine import Value
 
 from ._inputs import (
+    MeanOrSum,
     Reduction,
     Scalar,
-    VectorLike,
-    check_real,
+    ScalarOrVector,
+    Vector,
+    check_parameter,
     check_reduction,
     paired,
     reduce,
 )
+from .kinds import takes
 
 __all__ = ["huber_loss", "l1_loss", "mse_loss", "smooth_l1_loss"]
 
 
+@overload
 def mse_loss(
-    predictions: Scalar | VectorLike, targets: Scalar | VectorLike, reduction: Reduction = "mean"
+    predictions: Scalar, targets: ScalarOrVector, *, reduction: Reduction = ...
+) -> Value: ...
+@overload
+def mse_loss(
+    predictions: Vector, targets: ScalarOrVector, *, reduction: MeanOrSum = ...
+) -> Value: ...
+@overload
+def mse_loss(
+    predictions: Vector, targets: ScalarOrVector, *, reduction: Literal["none"]
+) -> list[Value]: ...
+@takes("predictions")
+def mse_loss(
+    predictions: ScalarOrVector, targets: ScalarOrVector, *, reduction: Reduction = "mean"
 ) -> Value | list[Value]:
     """Return the mean squared error, (1/n) Σ (ŷ_i - y_i)².
 
@@ -42,7 +60,7 @@ def mse_loss(
     >>> print(f"MSE: {mse_loss(predictions, targets):.4f}")
     MSE: 0.1500
 
-    The gradient comes from backprop, not from a formula (the post's ``mse_gradient(2.5, 3.0, n=4)``):
+    The gradient comes from backprop, not from a formula (the post's ``mse_gradient(2.5, 3.0, 4)``):
 
     >>> from engine import Value
     >>> y_hat = [Value(x) for x in predictions]
@@ -54,12 +72,25 @@ def mse_loss(
     """
     fn = "mse_loss"
     check_reduction(reduction, fn)
-    xs, ys, single = paired(predictions, targets, fn, "predictions", "targets")
+    xs, ys, single = paired(predictions, targets, fn, "predictions")
     return reduce([(x - y) ** 2 for x, y in zip(xs, ys)], reduction, single)
 
 
+@overload
 def l1_loss(
-    predictions: Scalar | VectorLike, targets: Scalar | VectorLike, reduction: Reduction = "mean"
+    predictions: Scalar, targets: ScalarOrVector, *, reduction: Reduction = ...
+) -> Value: ...
+@overload
+def l1_loss(
+    predictions: Vector, targets: ScalarOrVector, *, reduction: MeanOrSum = ...
+) -> Value: ...
+@overload
+def l1_loss(
+    predictions: Vector, targets: ScalarOrVector, *, reduction: Literal["none"]
+) -> list[Value]: ...
+@takes("predictions")
+def l1_loss(
+    predictions: ScalarOrVector, targets: ScalarOrVector, *, reduction: Reduction = "mean"
 ) -> Value | list[Value]:
     """Return the mean absolute error, (1/n) Σ |ŷ_i - y_i|.
 
@@ -78,12 +109,55 @@ def l1_loss(
     """
     fn = "l1_loss"
     check_reduction(reduction, fn)
-    xs, ys, single = paired(predictions, targets, fn, "predictions", "targets")
+    xs, ys, single = paired(predictions, targets, fn, "predictions")
     return reduce([abs(x - y) for x, y in zip(xs, ys)], reduction, single)
 
 
+def _huber(residual: Value, delta: float) -> Value:
+    """Return ½r² for |r| < δ, else δ(|r| - ½δ): one example's Huber loss."""
+    if abs(residual.data) < delta:
+        return 0.5 * residual**2
+    return delta * (abs(residual) - 0.5 * delta)
+
+
+def _smooth_l1(residual: Value, beta: float) -> Value:
+    """Return ½r²/β for |r| < β, else |r| - ½β: one example's smooth L1 loss."""
+    if abs(residual.data) < beta:  # never for β = 0, so nothing divides by zero
+        return 0.5 * residual**2 / beta
+    return abs(residual) - 0.5 * beta
+
+
+@overload
 def huber_loss(
-    pred: Scalar | VectorLike, target: Scalar | VectorLike, delta: float = 1.0, reduction: Reduction = "mean"
+    predictions: Scalar,
+    targets: ScalarOrVector,
+    *,
+    delta: float = ...,
+    reduction: Reduction = ...,
+) -> Value: ...
+@overload
+def huber_loss(
+    predictions: Vector,
+    targets: ScalarOrVector,
+    *,
+    delta: float = ...,
+    reduction: MeanOrSum = ...,
+) -> Value: ...
+@overload
+def huber_loss(
+    predictions: Vector,
+    targets: ScalarOrVector,
+    *,
+    delta: float = ...,
+    reduction: Literal["none"],
+) -> list[Value]: ...
+@takes("predictions")
+def huber_loss(
+    predictions: ScalarOrVector,
+    targets: ScalarOrVector,
+    *,
+    delta: float = 1.0,
+    reduction: Reduction = "mean",
 ) -> Value | list[Value]:
     """Return the Huber loss: ½r² where |r| < δ, δ(|r| - ½δ) beyond, for the residual r = ŷ - y.
 
@@ -93,34 +167,57 @@ def huber_loss(
     the operations of that piece only, as through a relu.
 
     Args:
-      pred: a scalar or a vector of predictions.
-      target: the same shape as pred.
+      predictions: a scalar or a vector of predictions.
+      targets: the same shape as predictions.
       delta: δ > 0, where the loss turns from quadratic to linear.
       reduction: 'mean', 'sum', or 'none'.
 
     >>> [f"{v:.3f}" for v in huber_loss([0.5, 3.0], [0.0, 0.0], reduction="none")]
     ['0.125', '2.500']
 
-    Reference: Huber, "Robust Estimation of a Location Parameter" (1964); torch.nn.functional.huber_loss.
+    Reference: Huber, "Robust Estimation of a Location Parameter" (1964);
+    torch.nn.functional.huber_loss.
     """
     fn = "huber_loss"
     check_reduction(reduction, fn)
-    delta = check_real(delta, fn, "delta")
+    delta = check_parameter(delta, fn, "delta")
     if delta <= 0:
         raise ValueError(f"{fn}: delta must be > 0, got {delta!r}")
-    xs, ys, single = paired(pred, target, fn, "pred", "target")
-    losses = []
-    for x, y in zip(xs, ys):
-        residual = x - y
-        if abs(residual.data) < delta:
-            losses.append(0.5 * residual**2)
-        else:
-            losses.append(delta * (abs(residual) - 0.5 * delta))
-    return reduce(losses, reduction, single)
+    xs, ys, single = paired(predictions, targets, fn, "predictions")
+    return reduce([_huber(x - y, delta) for x, y in zip(xs, ys)], reduction, single)
 
 
+@overload
 def smooth_l1_loss(
-    pred: Scalar | VectorLike, target: Scalar | VectorLike, beta: float = 1.0, reduction: Reduction = "mean"
+    predictions: Scalar,
+    targets: ScalarOrVector,
+    *,
+    beta: float = ...,
+    reduction: Reduction = ...,
+) -> Value: ...
+@overload
+def smooth_l1_loss(
+    predictions: Vector,
+    targets: ScalarOrVector,
+    *,
+    beta: float = ...,
+    reduction: MeanOrSum = ...,
+) -> Value: ...
+@overload
+def smooth_l1_loss(
+    predictions: Vector,
+    targets: ScalarOrVector,
+    *,
+    beta: float = ...,
+    reduction: Literal["none"],
+) -> list[Value]: ...
+@takes("predictions")
+def smooth_l1_loss(
+    predictions: ScalarOrVector,
+    targets: ScalarOrVector,
+    *,
+    beta: float = 1.0,
+    reduction: Reduction = "mean",
 ) -> Value | list[Value]:
     """Return the smooth L1 loss: ½r²/β where |r| < β, |r| - ½β beyond, for r = ŷ - y.
 
@@ -129,8 +226,8 @@ def smooth_l1_loss(
     so nothing divides by zero). Used for box regression in Fast R-CNN.
 
     Args:
-      pred: a scalar or a vector of predictions.
-      target: the same shape as pred.
+      predictions: a scalar or a vector of predictions.
+      targets: the same shape as predictions.
       beta: β >= 0, the width of the quadratic part.
       reduction: 'mean', 'sum', or 'none'.
 
@@ -141,15 +238,8 @@ def smooth_l1_loss(
     """
     fn = "smooth_l1_loss"
     check_reduction(reduction, fn)
-    beta = check_real(beta, fn, "beta")
+    beta = check_parameter(beta, fn, "beta")
     if beta < 0:
         raise ValueError(f"{fn}: beta must be >= 0, got {beta!r}")
-    xs, ys, single = paired(pred, target, fn, "pred", "target")
-    losses = []
-    for x, y in zip(xs, ys):
-        residual = x - y
-        if abs(residual.data) < beta:
-            losses.append(0.5 * residual**2 / beta)
-        else:
-            losses.append(abs(residual) - 0.5 * beta)
-    return reduce(losses, reduction, single)
+    xs, ys, single = paired(predictions, targets, fn, "predictions")
+    return reduce([_smooth_l1(x - y, beta) for x, y in zip(xs, ys)], reduction, single)

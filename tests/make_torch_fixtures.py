@@ -48,12 +48,16 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
             return losses.sum()
         return losses
 
-
     def _in_base(nats: Tensor, base: float) -> Tensor:
         return nats if base == math.e else nats / math.log(base)
 
-
-    def _focal(logits: Tensor, targets: Tensor, alpha: float | None = 0.25, gamma: float = 2.0, reduction: str = "mean") -> Tensor:
+    def _focal(
+        logits: Tensor,
+        targets: Tensor,
+        alpha: float | None = 0.25,
+        gamma: float = 2.0,
+        reduction: str = "mean",
+    ) -> Tensor:
         # torchvision.ops.sigmoid_focal_loss, with alpha=None for "no weighting"
         p = torch.sigmoid(logits)
         ce = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
@@ -63,59 +67,83 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
             loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
         return _reduce(loss, reduction)
 
-
     def _bce(p: Tensor, y: Tensor, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
         return F.binary_cross_entropy(torch.clamp(p, eps, 1 - eps), y, reduction=reduction)
 
-
-    def _bce_logits(z: Tensor, y: Tensor, pos_weight: Any = None, reduction: str = "mean") -> Tensor:
+    def _bce_logits(
+        z: Tensor, y: Tensor, pos_weight: Any = None, reduction: str = "mean"
+    ) -> Tensor:
         weight = None if pos_weight is None else torch.as_tensor(pos_weight, dtype=torch.float64)
         return F.binary_cross_entropy_with_logits(z, y, pos_weight=weight, reduction=reduction)
-
 
     def _hinge(s: Tensor, y: Tensor, reduction: str = "mean") -> Tensor:
         return _reduce(torch.clamp(1 - y * s, min=0), reduction)
 
-
     def _entropy(p: Tensor, base: float = math.e, reduction: str = "mean") -> Tensor:
         return _reduce(_in_base(torch.special.entr(p).sum(-1), base), reduction)
 
+    def _cross_entropy(
+        p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean"
+    ) -> Tensor:
+        return _reduce(
+            _in_base(-(p * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), base), reduction
+        )
 
-    def _cross_entropy(p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
-        return _reduce(_in_base(-(p * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), base), reduction)
-
-
-    def _kl(p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
+    def _kl(
+        p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean"
+    ) -> Tensor:
         log_q = torch.log(torch.clamp(q, eps, 1.0))
         return _reduce(_in_base(F.kl_div(log_q, p, reduction="none").sum(-1), base), reduction)
-
 
     def _categorical(y: Tensor, q: Tensor, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
         return _reduce(-(y * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), reduction)
 
-
     def _class_weights(weight: Any) -> Tensor | None:
         return None if weight is None else torch.as_tensor(weight, dtype=torch.float64)
 
+    def _softmax_ce(
+        z: Tensor,
+        target: Tensor,
+        label_smoothing: float = 0.0,
+        reduction: str = "mean",
+        weight: Any = None,
+        ignore_index: int | None = None,
+    ) -> Tensor:
+        # lossgrad's ignore_index=None ignores nothing; PyTorch's default -100 is out of range of
+        # every case here
+        return F.cross_entropy(
+            z,
+            target,
+            label_smoothing=label_smoothing,
+            reduction=reduction,
+            weight=_class_weights(weight),
+            ignore_index=-100 if ignore_index is None else ignore_index,
+        )
 
-    def _softmax_ce(z: Tensor, target: Tensor, label_smoothing: float = 0.0, reduction: str = "mean",
-                    weight: Any = None, ignore_index: int | None = None) -> Tensor:
-        # lossgrad's ignore_index=None ignores nothing; PyTorch's default -100 is out of range of every case here
-        return F.cross_entropy(z, target, label_smoothing=label_smoothing, reduction=reduction,
-                               weight=_class_weights(weight), ignore_index=-100 if ignore_index is None else ignore_index)
-
-
-    def _nll(log_probs: Tensor, target: Tensor, reduction: str = "mean", weight: Any = None,
-             ignore_index: int | None = None) -> Tensor:
-        return F.nll_loss(log_probs, target, reduction=reduction, weight=_class_weights(weight),
-                          ignore_index=-100 if ignore_index is None else ignore_index)
-
+    def _nll(
+        log_probs: Tensor,
+        target: Tensor,
+        reduction: str = "mean",
+        weight: Any = None,
+        ignore_index: int | None = None,
+    ) -> Tensor:
+        return F.nll_loss(
+            log_probs,
+            target,
+            reduction=reduction,
+            weight=_class_weights(weight),
+            ignore_index=-100 if ignore_index is None else ignore_index,
+        )
 
     return {
         "mse_loss": lambda x, y, reduction="mean": F.mse_loss(x, y, reduction=reduction),
         "l1_loss": lambda x, y, reduction="mean": F.l1_loss(x, y, reduction=reduction),
-        "huber_loss": lambda x, y, delta=1.0, reduction="mean": F.huber_loss(x, y, delta=delta, reduction=reduction),
-        "smooth_l1_loss": lambda x, y, beta=1.0, reduction="mean": F.smooth_l1_loss(x, y, beta=beta, reduction=reduction),
+        "huber_loss": lambda x, y, delta=1.0, reduction="mean": F.huber_loss(
+            x, y, delta=delta, reduction=reduction
+        ),
+        "smooth_l1_loss": lambda x, y, beta=1.0, reduction="mean": F.smooth_l1_loss(
+            x, y, beta=beta, reduction=reduction
+        ),
         "sigmoid": torch.sigmoid,
         "logit": torch.logit,
         "binary_cross_entropy": _bce,
@@ -129,7 +157,9 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
         "softmax": lambda z: torch.softmax(z, -1),
         "log_softmax": lambda z: torch.log_softmax(z, -1),
         "categorical_cross_entropy": _categorical,
-        "stable_categorical_ce": lambda z, c, reduction="mean": F.cross_entropy(z, c, reduction=reduction),
+        "stable_categorical_ce": lambda z, c, reduction="mean": F.cross_entropy(
+            z, c, reduction=reduction
+        ),
         "softmax_cross_entropy": _softmax_ce,
         "nll_loss": _nll,
     }
@@ -149,32 +179,97 @@ CASES: list[tuple[str, list[Any], dict[str, Any], list[int]]] = [
     ("l1_loss", [[2.5, 0.0, 2.0, -7.8], [3.0, -0.5, 2.0, 7.5]], {}, [0, 1]),
     ("l1_loss", [[2.5, 0.0, -7.8], [3.0, -0.5, 7.5]], {"reduction": "none"}, [0]),
     ("huber_loss", [[0.3, -0.9, 2.5, -40.0], [0.0, 0.0, 0.5, 2.0]], {}, [0, 1]),
-    ("huber_loss", [[0.3, -0.9, 2.5, -40.0], [0.0, 0.0, 0.5, 2.0]], {"delta": 0.5, "reduction": "sum"}, [0]),
+    (
+        "huber_loss",
+        [[0.3, -0.9, 2.5, -40.0], [0.0, 0.0, 0.5, 2.0]],
+        {"delta": 0.5, "reduction": "sum"},
+        [0],
+    ),
     ("huber_loss", [[0.3, -0.9, 2.5], [0.0, 0.0, 0.5]], {"delta": 2.5, "reduction": "none"}, [0]),
     ("smooth_l1_loss", [[0.3, -0.9, 2.5, -40.0], [0.0, 0.0, 0.5, 2.0]], {}, [0, 1]),
     ("smooth_l1_loss", [[0.3, -0.9, 2.5, -40.0], [0.0, 0.0, 0.5, 2.0]], {"beta": 0.0}, [0]),
-    ("smooth_l1_loss", [[0.3, -0.9, 2.5], [0.0, 0.0, 0.5]], {"beta": 2.5, "reduction": "none"}, [0]),
+    (
+        "smooth_l1_loss",
+        [[0.3, -0.9, 2.5], [0.0, 0.0, 0.5]],
+        {"beta": 2.5, "reduction": "none"},
+        [0],
+    ),
     ("sigmoid", [-4.5], {}, [0]),
     ("sigmoid", [[-1000.0, -4.5, 0.0, 0.3, 30.0, 1000.0]], {}, [0]),
     ("logit", [[0.01, 0.2, 0.5, 0.95, 0.999]], {}, [0]),
     ("binary_cross_entropy", [0.011, 1.0], {}, [0]),
-    ("binary_cross_entropy", [[0.011, 0.3, 0.5, 0.9, 0.999999], [1.0, 0.0, 0.5, 0.25, 1.0]], {}, [0, 1]),
+    (
+        "binary_cross_entropy",
+        [[0.011, 0.3, 0.5, 0.9, 0.999999], [1.0, 0.0, 0.5, 0.25, 1.0]],
+        {},
+        [0, 1],
+    ),
     ("binary_cross_entropy", [[0.011, 0.3, 0.9], [1.0, 0.0, 0.25]], {"reduction": "none"}, [0]),
-    ("binary_cross_entropy", [[0.011, 0.3, 0.9], [1.0, 0.0, 0.25]], {"eps": 1e-7, "reduction": "sum"}, [0]),
+    (
+        "binary_cross_entropy",
+        [[0.011, 0.3, 0.9], [1.0, 0.0, 0.25]],
+        {"eps": 1e-7, "reduction": "sum"},
+        [0],
+    ),
     ("binary_cross_entropy_with_logits", [-4.5, 1.0], {}, [0]),
-    ("binary_cross_entropy_with_logits", [[-1000.0, -1000.0, 1000.0, 1000.0, 0.0, 0.0], [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]], {"reduction": "none"}, [0]),
-    ("binary_cross_entropy_with_logits", [[-40.0, -3.0, 0.0, 0.7, 12.0, 40.0], [1.0, 0.2, 0.5, 0.0, 1.0, 1.0]], {}, [0, 1]),
-    ("binary_cross_entropy_with_logits", [[-40.0, -3.0, 0.0, 0.7, 12.0], [1.0, 0.2, 0.5, 0.0, 1.0]], {"pos_weight": 3.0, "reduction": "sum"}, [0, 1]),
-    ("binary_cross_entropy_with_logits", [[-2.0, 0.5, 1000.0], [1.0, 0.0, 1.0]], {"pos_weight": [0.5, 2.0, 4.0], "reduction": "none"}, [0]),
+    (
+        "binary_cross_entropy_with_logits",
+        [[-1000.0, -1000.0, 1000.0, 1000.0, 0.0, 0.0], [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]],
+        {"reduction": "none"},
+        [0],
+    ),
+    (
+        "binary_cross_entropy_with_logits",
+        [[-40.0, -3.0, 0.0, 0.7, 12.0, 40.0], [1.0, 0.2, 0.5, 0.0, 1.0, 1.0]],
+        {},
+        [0, 1],
+    ),
+    (
+        "binary_cross_entropy_with_logits",
+        [[-40.0, -3.0, 0.0, 0.7, 12.0], [1.0, 0.2, 0.5, 0.0, 1.0]],
+        {"pos_weight": 3.0, "reduction": "sum"},
+        [0, 1],
+    ),
+    (
+        "binary_cross_entropy_with_logits",
+        [[-2.0, 0.5, 1000.0], [1.0, 0.0, 1.0]],
+        {"pos_weight": [0.5, 2.0, 4.0], "reduction": "none"},
+        [0],
+    ),
     ("focal_loss", [-4.5, 1.0], {}, [0]),
-    ("focal_loss", [[-1000.0, -4.5, -0.3, 0.0, 2.0, 1000.0], [1.0, 1.0, 0.0, 1.0, 0.0, 1.0]], {}, [0]),
-    ("focal_loss", [[-4.5, -0.3, 0.0, 2.0], [1.0, 0.0, 1.0, 0.0]], {"alpha": None, "reduction": "sum"}, [0]),
-    ("focal_loss", [[-4.5, -0.3, 0.0, 2.0], [1.0, 0.0, 1.0, 0.0]], {"alpha": 0.7, "gamma": 0.0, "reduction": "none"}, [0]),
-    ("focal_loss", [[-4.5, -0.3, 3.0, 2.0], [1.0, 0.0, 1.0, 0.0]], {"gamma": 0.5, "reduction": "none"}, [0]),
+    (
+        "focal_loss",
+        [[-1000.0, -4.5, -0.3, 0.0, 2.0, 1000.0], [1.0, 1.0, 0.0, 1.0, 0.0, 1.0]],
+        {},
+        [0],
+    ),
+    (
+        "focal_loss",
+        [[-4.5, -0.3, 0.0, 2.0], [1.0, 0.0, 1.0, 0.0]],
+        {"alpha": None, "reduction": "sum"},
+        [0],
+    ),
+    (
+        "focal_loss",
+        [[-4.5, -0.3, 0.0, 2.0], [1.0, 0.0, 1.0, 0.0]],
+        {"alpha": 0.7, "gamma": 0.0, "reduction": "none"},
+        [0],
+    ),
+    (
+        "focal_loss",
+        [[-4.5, -0.3, 3.0, 2.0], [1.0, 0.0, 1.0, 0.0]],
+        {"gamma": 0.5, "reduction": "none"},
+        [0],
+    ),
     ("focal_loss", [[-4.5, -0.3, 3.0], [0.3, 0.9, 0.5]], {"alpha": None, "gamma": 1.5}, [0, 1]),
     ("focal_loss", [[-4.5, -0.3, 3.0, 1.0], [1.0, 0.0, 0.5, 1.0]], {"reduction": "sum"}, [0, 1]),
     ("hinge_loss", [[2.0, 0.5, -4.5, 0.2, -3.0], [1.0, 1.0, 1.0, -1.0, -1.0]], {}, [0]),
-    ("hinge_loss", [[2.0, 0.5, -4.5, 0.2, -3.0], [1.0, 1.0, 1.0, -1.0, -1.0]], {"reduction": "none"}, [0]),
+    (
+        "hinge_loss",
+        [[2.0, 0.5, -4.5, 0.2, -3.0], [1.0, 1.0, 1.0, -1.0, -1.0]],
+        {"reduction": "none"},
+        [0],
+    ),
     ("surprise", [[0.999, 0.5, 0.001]], {}, [0]),
     ("surprise", [0.25], {"base": 2.0}, [0]),
     ("entropy", [[0.5, 0.5]], {}, [0]),
@@ -186,47 +281,134 @@ CASES: list[tuple[str, list[Any], dict[str, Any], list[int]]] = [
     ("cross_entropy", [[0.9, 0.1], [0.8, 0.2]], {}, [0, 1]),
     ("cross_entropy", [[0.9, 0.1], [0.5, 0.5]], {}, [0, 1]),
     ("cross_entropy", [[0.9, 0.1], [0.8, 0.2]], {"base": 2.0}, [0, 1]),
-    ("cross_entropy", [[[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]], [[0.1, 0.6, 0.3], [0.0, 0.5, 0.5]]], {"reduction": "none"}, [0, 1]),
+    (
+        "cross_entropy",
+        [[[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]], [[0.1, 0.6, 0.3], [0.0, 0.5, 0.5]]],
+        {"reduction": "none"},
+        [0, 1],
+    ),
     ("kl_divergence", [[0.9, 0.1], [0.8, 0.2]], {}, [0, 1]),
     ("kl_divergence", [[0.9, 0.1], [0.5, 0.5]], {}, [0, 1]),
-    ("kl_divergence", [[[0.9, 0.1], [0.3, 0.7]], [[0.5, 0.5], [0.6, 0.4]]], {"base": 2.0, "reduction": "sum"}, [0, 1]),
+    (
+        "kl_divergence",
+        [[[0.9, 0.1], [0.3, 0.7]], [[0.5, 0.5], [0.6, 0.4]]],
+        {"base": 2.0, "reduction": "sum"},
+        [0, 1],
+    ),
     ("kl_divergence", [[0.0, 0.4, 0.6], [0.2, 0.3, 0.5]], {}, [1]),
     ("softmax", [POST_LOGITS], {}, [0]),
     ("softmax", [BIG_LOGITS], {}, [0]),
     ("log_softmax", [POST_LOGITS], {}, [0]),
     ("log_softmax", [BIG_LOGITS], {}, [0]),
-    ("categorical_cross_entropy", [[0.0, 0.0, 1.0, 0.0, 0.0], [0.5585, 0.2055, 0.1246, 0.0278, 0.0836]], {}, [1]),
-    ("categorical_cross_entropy", [[[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]], [[0.1, 0.6, 0.3], [0.25, 0.25, 0.5]]], {"reduction": "sum"}, [0, 1]),
+    (
+        "categorical_cross_entropy",
+        [[0.0, 0.0, 1.0, 0.0, 0.0], [0.5585, 0.2055, 0.1246, 0.0278, 0.0836]],
+        {},
+        [1],
+    ),
+    (
+        "categorical_cross_entropy",
+        [[[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]], [[0.1, 0.6, 0.3], [0.25, 0.25, 0.5]]],
+        {"reduction": "sum"},
+        [0, 1],
+    ),
     ("stable_categorical_ce", [POST_LOGITS, 2], {}, [0]),
-    ("stable_categorical_ce", [[POST_LOGITS, BIG_LOGITS, [0.0, 0.0, 0.0, 0.0, 0.0]], [2, 2, 1]], {}, [0]),
+    (
+        "stable_categorical_ce",
+        [[POST_LOGITS, BIG_LOGITS, [0.0, 0.0, 0.0, 0.0, 0.0]], [2, 2, 1]],
+        {},
+        [0],
+    ),
     ("softmax_cross_entropy", [POST_LOGITS, 2], {}, [0]),
     ("softmax_cross_entropy", [POST_LOGITS, 2], {"label_smoothing": 0.1}, [0]),
     ("softmax_cross_entropy", [POST_LOGITS, [0.1, 0.0, 0.6, 0.3, 0.0]], {}, [0, 1]),
-    ("softmax_cross_entropy", [POST_LOGITS, [0.1, 0.0, 0.6, 0.3, 0.0]], {"label_smoothing": 0.25}, [0, 1]),
+    (
+        "softmax_cross_entropy",
+        [POST_LOGITS, [0.1, 0.0, 0.6, 0.3, 0.0]],
+        {"label_smoothing": 0.25},
+        [0, 1],
+    ),
     ("softmax_cross_entropy", [BIG_LOGITS, 2], {}, [0]),
     ("softmax_cross_entropy", [BIG_LOGITS, 0], {"label_smoothing": 1.0}, [0]),
     ("softmax_cross_entropy", [[POST_LOGITS, [-3.0, 0.0, 3.0, 1.0, 1.0]], [2, 4]], {}, [0]),
-    ("softmax_cross_entropy", [[POST_LOGITS, [-3.0, 0.0, 3.0, 1.0, 1.0]], [2, 4]], {"label_smoothing": 0.2, "reduction": "sum"}, [0]),
-    ("softmax_cross_entropy", [[POST_LOGITS, [-3.0, 0.0, 3.0, 1.0, 1.0]], [2, 4]], {"reduction": "none"}, [0]),
-    ("softmax_cross_entropy", [[[1.0, 2.0, 3.0], [1e4, 0.0, -1e4]], [[0.2, 0.3, 0.5], [0.0, 0.5, 0.5]]], {"reduction": "none"}, [0, 1]),
+    (
+        "softmax_cross_entropy",
+        [[POST_LOGITS, [-3.0, 0.0, 3.0, 1.0, 1.0]], [2, 4]],
+        {"label_smoothing": 0.2, "reduction": "sum"},
+        [0],
+    ),
+    (
+        "softmax_cross_entropy",
+        [[POST_LOGITS, [-3.0, 0.0, 3.0, 1.0, 1.0]], [2, 4]],
+        {"reduction": "none"},
+        [0],
+    ),
+    (
+        "softmax_cross_entropy",
+        [[[1.0, 2.0, 3.0], [1e4, 0.0, -1e4]], [[0.2, 0.3, 0.5], [0.0, 0.5, 0.5]]],
+        {"reduction": "none"},
+        [0, 1],
+    ),
     ("nll_loss", [[-0.5824, -1.5824, -2.0824, -3.5824, -2.4824], 2], {}, [0]),
     ("nll_loss", [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5]], [0, 2]], {"reduction": "sum"}, [0]),
     # class weights and ignore_index, with PyTorch's weighted mean
     ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]], {"weight": CLASS_WEIGHTS}, [0]),
-    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]], {"weight": CLASS_WEIGHTS, "reduction": "sum"}, [0]),
-    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]], {"weight": CLASS_WEIGHTS, "label_smoothing": 0.2}, [0]),
-    ("softmax_cross_entropy", [THREE_ROWS, [2, -100, 1]], {"weight": CLASS_WEIGHTS, "ignore_index": -100}, [0]),
-    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]], {"ignore_index": 4, "label_smoothing": 0.1}, [0]),
-    ("softmax_cross_entropy", [THREE_ROWS, [2, 4, 1]],
-     {"weight": CLASS_WEIGHTS, "ignore_index": 1, "label_smoothing": 0.3, "reduction": "none"}, [0]),
+    (
+        "softmax_cross_entropy",
+        [THREE_ROWS, [2, 4, 1]],
+        {"weight": CLASS_WEIGHTS, "reduction": "sum"},
+        [0],
+    ),
+    (
+        "softmax_cross_entropy",
+        [THREE_ROWS, [2, 4, 1]],
+        {"weight": CLASS_WEIGHTS, "label_smoothing": 0.2},
+        [0],
+    ),
+    (
+        "softmax_cross_entropy",
+        [THREE_ROWS, [2, -100, 1]],
+        {"weight": CLASS_WEIGHTS, "ignore_index": -100},
+        [0],
+    ),
+    (
+        "softmax_cross_entropy",
+        [THREE_ROWS, [2, 4, 1]],
+        {"ignore_index": 4, "label_smoothing": 0.1},
+        [0],
+    ),
+    (
+        "softmax_cross_entropy",
+        [THREE_ROWS, [2, 4, 1]],
+        {"weight": CLASS_WEIGHTS, "ignore_index": 1, "label_smoothing": 0.3, "reduction": "none"},
+        [0],
+    ),
     ("softmax_cross_entropy", [POST_LOGITS, 3], {"weight": CLASS_WEIGHTS}, [0]),
     ("softmax_cross_entropy", [POST_LOGITS, 3], {"weight": CLASS_WEIGHTS, "reduction": "sum"}, [0]),
-    ("softmax_cross_entropy", [THREE_ROWS[:2], [[0.1, 0.0, 0.6, 0.3, 0.0], [0.2, 0.2, 0.2, 0.2, 0.2]]],
-     {"weight": CLASS_WEIGHTS, "label_smoothing": 0.1}, [0, 1]),
-    ("nll_loss", [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]], {"weight": [2.0, 0.5, 1.5]}, [0]),
-    ("nll_loss", [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]],
-     {"weight": [2.0, 0.5, 1.5], "ignore_index": 2, "reduction": "none"}, [0]),
-    ("nll_loss", [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]], {"ignore_index": 0}, [0]),
+    (
+        "softmax_cross_entropy",
+        [THREE_ROWS[:2], [[0.1, 0.0, 0.6, 0.3, 0.0], [0.2, 0.2, 0.2, 0.2, 0.2]]],
+        {"weight": CLASS_WEIGHTS, "label_smoothing": 0.1},
+        [0, 1],
+    ),
+    (
+        "nll_loss",
+        [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]],
+        {"weight": [2.0, 0.5, 1.5]},
+        [0],
+    ),
+    (
+        "nll_loss",
+        [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]],
+        {"weight": [2.0, 0.5, 1.5], "ignore_index": 2, "reduction": "none"},
+        [0],
+    ),
+    (
+        "nll_loss",
+        [[[-0.5, -1.2, -2.0], [-3.0, -0.1, -2.5], [-1.0, -1.0, -1.5]], [0, 2, 1]],
+        {"ignore_index": 0},
+        [0],
+    ),
 ]
 
 
@@ -262,14 +444,24 @@ def _as_json(t: Tensor | None) -> Any:
 
 
 def make_case(
-    table: dict[str, Callable[..., Tensor]], name: str, args: list[Any], kwargs: dict[str, Any], grad_args: list[int]
+    table: dict[str, Callable[..., Tensor]],
+    name: str,
+    args: list[Any],
+    kwargs: dict[str, Any],
+    grad_args: list[int],
 ) -> dict[str, Any]:
     """Return one fixture: the inputs and PyTorch's value and gradients."""
     import torch
 
     tensors = [_to_tensor(a, i in grad_args) for i, a in enumerate(args)]
     out = table[name](*tensors, **kwargs)
-    case: dict[str, Any] = {"fn": name, "args": args, "kwargs": kwargs, "grad_args": grad_args, "value": _as_json(out)}
+    case: dict[str, Any] = {
+        "fn": name,
+        "args": args,
+        "kwargs": kwargs,
+        "grad_args": grad_args,
+        "value": _as_json(out),
+    }
     if out.dim() == 0:
         root = out
     else:
@@ -291,7 +483,11 @@ def main() -> None:
     cases = {}
     for name, args, kwargs, grad_args in CASES:
         cases[_case_id(name, args, kwargs, seen)] = make_case(table, name, args, kwargs, grad_args)
-    document = {"generated_by": "tests/make_torch_fixtures.py", "torch_version": torch.__version__, "cases": cases}
+    document = {
+        "generated_by": "tests/make_torch_fixtures.py",
+        "torch_version": torch.__version__,
+        "cases": cases,
+    }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     tmp = OUT.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(document, sort_keys=True, indent=1) + "\n", encoding="utf-8")

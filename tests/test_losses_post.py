@@ -7,6 +7,8 @@ off Value leaves after `backward()`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,7 @@ from losses import (
 POST_LOGITS = [2.0, 1.0, 0.5, -1.0, 0.1]
 
 
-# ---------------------------------------------------------------- Starting Simple: Mean Squared Error
+# ------------------------------------------------ Starting Simple: Mean Squared Error
 
 
 def test_mse_house_prices() -> None:
@@ -51,7 +53,7 @@ def test_mse_gradient_by_backprop() -> None:
     assert [round(p.grad, 12) for p in predictions] == [-0.25, 0.25, 0.05, 0.15]
 
 
-# ---------------------------------------------------------------- When Squared Error Meets Classification
+# ------------------------------------------------ When Squared Error Meets Classification
 
 
 def test_sigmoid_prediction() -> None:
@@ -68,8 +70,9 @@ def test_mse_on_the_probability_and_its_gradient() -> None:
 
 
 # The post's table of MSE's gradient through the sigmoid. Its rows lost their column separators in
-# the text ("0.0110.0099" is p = 0.01 | y = 1 | 0.0099): the first row is at p = 0.01, not 0.011 as a
-# reader might take it, and its numbers are those of p = 0.01 (at p = 0.011 the gradient is -0.0215).
+# the text ("0.0110.0099" is p = 0.01 | y = 1 | 0.0099): the first row is at p = 0.01, not 0.011 as
+# a reader might take it, and its numbers are those of p = 0.01 (at p = 0.011 the gradient is
+# -0.0215).
 VANISHING_ROWS = [
     # p, "σ′(z) = p(1−p)", "MSE gradient"
     (0.01, "0.0099", "−0.0196"),
@@ -95,7 +98,9 @@ def test_vanishing_gradient_table(p: float, sigmoid_slope: str, mse_grad: str) -
 
 def test_vanishing_first_row_is_at_p_0_01_not_0_011() -> None:
     at_0_011 = grad_wrt_logit(mse_through_sigmoid, logit(0.011).data, 1)
-    assert _post_minus(at_0_011, ".4f") != VANISHING_ROWS[0][2]  # the row's −0.0196 is not p = 0.011's
+    assert (
+        _post_minus(at_0_011, ".4f") != VANISHING_ROWS[0][2]
+    )  # the row's −0.0196 is not p = 0.011's
     assert f"{at_0_011:.4f}" == "-0.0215"
 
 
@@ -105,7 +110,7 @@ def test_p_0_01_is_about_12_times_weaker_than_p_0_5() -> None:
     assert 12 <= strong / weak < 13  # "12× weaker" (12.8)
 
 
-# ---------------------------------------------------------------- Cross-Entropy: The Logarithmic Fix
+# ------------------------------------------------ Cross-Entropy: The Logarithmic Fix
 
 MINUS_LOG_TABLE = [
     (0.99, "  p=0.99 → loss = 0.0101"),
@@ -130,8 +135,12 @@ def test_bce_at_the_rounded_prediction() -> None:
 
 def test_bce_gradient_versus_mse_gradient() -> None:
     z = logit(0.011).data  # the post's p = 0.011
-    assert f"BCE gradient: {grad_wrt_logit(bce_through_sigmoid, z, 1):.4f}" == "BCE gradient: -0.9890"
-    assert f"MSE gradient: {grad_wrt_logit(mse_through_sigmoid, z, 1):.4f}" == "MSE gradient: -0.0215"
+    assert (
+        f"BCE gradient: {grad_wrt_logit(bce_through_sigmoid, z, 1):.4f}" == "BCE gradient: -0.9890"
+    )
+    assert (
+        f"MSE gradient: {grad_wrt_logit(mse_through_sigmoid, z, 1):.4f}" == "MSE gradient: -0.0215"
+    )
     # the same four digits at the unrounded logit -4.5
     assert f"{grad_wrt_logit(bce_through_sigmoid, -4.5, 1):.4f}" == "-0.9890"
     assert f"{grad_wrt_logit(mse_through_sigmoid, -4.5, 1):.4f}" == "-0.0215"
@@ -158,7 +167,10 @@ def test_entropies(dist: list[float], printed: str) -> None:
 
 def test_cross_entropies_and_kl() -> None:
     P, Q_good, Q_bad = [0.9, 0.1], [0.8, 0.2], [0.5, 0.5]
-    assert f"Entropy of reality H(P):     {entropy(P):.4f} nats" == "Entropy of reality H(P):     0.3251 nats"
+    assert (
+        f"Entropy of reality H(P):     {entropy(P):.4f} nats"
+        == "Entropy of reality H(P):     0.3251 nats"
+    )
     assert f"Cross-entropy H(P, Q_good):  {cross_entropy(P, Q_good):.4f} nats" == (
         "Cross-entropy H(P, Q_good):  0.3618 nats"
     )
@@ -203,9 +215,15 @@ POST_GRADIENT_LINES = [
         lambda z: softmax_cross_entropy(z, [0.0, 0.0, 1.0, 0.0, 0.0]),
         lambda z: nll_loss(log_softmax(z), 2),
     ],
-    ids=["categorical_cross_entropy", "stable_categorical_ce", "softmax_cross_entropy", "probability_target", "nll"],
+    ids=[
+        "categorical_cross_entropy",
+        "stable_categorical_ce",
+        "softmax_cross_entropy",
+        "probability_target",
+        "nll",
+    ],
 )
-def test_per_class_gradients(loss_of) -> None:  # type: ignore[no-untyped-def]
+def test_per_class_gradients(loss_of: Callable[[list[Value]], Value]) -> None:
     z = [Value(v) for v in POST_LOGITS]
     y_true = [0, 0, 1, 0, 0]
     loss = loss_of(z)
@@ -220,7 +238,10 @@ def test_per_class_gradients(loss_of) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_stable_loss() -> None:
-    assert f"Stable loss: {stable_categorical_ce(np.array(POST_LOGITS), class_index=2):.4f}" == "Stable loss: 2.0824"
+    assert (
+        f"Stable loss: {stable_categorical_ce(np.array(POST_LOGITS), class_index=2):.4f}"
+        == "Stable loss: 2.0824"
+    )
 
 
 # ---------------------------------------------------------------- The Gradient Showdown
