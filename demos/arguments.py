@@ -13,11 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .output import OutputError, check_output_path
+from .registry import BINARY_LOSSES
 
 __all__ = [
     "MATPLOTLIB_HINT",
     "UsageError",
     "binary_label",
+    "binary_losses",
     "decimals",
     "finite_float",
     "fraction",
@@ -127,6 +129,18 @@ def binary_label(text: str) -> int:
     if text.strip() not in ("0", "1"):
         raise argparse.ArgumentTypeError(f"must be 0 or 1, got {text!r}")
     return int(text)
+
+
+def binary_losses(text: str) -> list[str]:
+    """Return the keys of a comma-separated list of the demos' binary losses ('all' for every one)."""
+    keys = [part.strip() for part in text.split(",") if part.strip()]
+    if keys == ["all"]:
+        return list(BINARY_LOSSES)
+    for key in keys:
+        if key not in BINARY_LOSSES:
+            choices = ", ".join(BINARY_LOSSES)
+            raise argparse.ArgumentTypeError(f"unknown loss {key!r}; choose from {choices} (or 'all')")
+    return keys
 
 
 def _path_type(extensions: tuple[str, ...], what: str, needs_matplotlib: bool = False) -> Callable[[str], Path]:

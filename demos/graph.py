@@ -15,42 +15,26 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from engine import Value, draw_graph, render_svg
-from losses import BINARY_LOSSES_ON_LOGIT
 
 from .arguments import UsageError, binary_label, decimals, finite_float, graph_path
 from .output import write_text
+from .registry import BINARY_LOSSES, POST_LOSSES, binary_loss
 
-__all__ = ["LOSS_NAMES", "add_parser", "build_loss_graph", "combine_svgs", "run"]
+__all__ = ["add_parser", "build_loss_graph", "combine_svgs", "run"]
 
-# Command-line names of the binary losses on a logit, with the registry entry each one draws.
-LOSS_NAMES: dict[str, str] = {
-    "mse": "mse_sigmoid",
-    "bce": "bce_sigmoid",
-    "bce_with_logits": "bce_with_logits",
-    "focal": "focal",
-    "hinge": "hinge",
-}
-TITLES = {
-    "mse": "squared error through the sigmoid",
-    "bce": "binary cross-entropy on p = sigmoid(z)",
-    "bce_with_logits": "binary cross-entropy from the logit",
-    "focal": "sigmoid focal loss",
-    "hinge": "hinge loss on the logit",
-}
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
 
 
-def build_loss_graph(name: str, logit: float, label: int) -> tuple[Value, Value]:
-    """Return (loss, z) for the named loss at the logit and label, after backward() filled in every gradient.
+def build_loss_graph(key: str, logit: float, label: int) -> tuple[Value, Value]:
+    """Return (loss, z) for the loss with that registry key at the logit and label, after backward().
 
     The leaf is labelled ``z``, the sigmoid's output ``p`` and the root ``loss``, so the drawing
     reads like the post.
     """
-    if name not in LOSS_NAMES:
-        raise ValueError(f"build_loss_graph: unknown loss {name!r}; choose from {', '.join(LOSS_NAMES)}")
+    entry = binary_loss(key, "build_loss_graph")
     z = Value(logit, label="z")
-    loss = BINARY_LOSSES_ON_LOGIT[LOSS_NAMES[name]](z, label)
+    loss = entry.on_logit(z, label)
     loss.label = "loss"
     _label_probabilities(loss, z)
     loss.backward()
@@ -76,7 +60,9 @@ def _size(svg: ET.Element) -> tuple[float, float]:
     if box:
         _, _, width, height = (float(part) for part in box.replace(",", " ").split())
         return width, height
-    width, height = (float(svg.get(attribute, "0").removesuffix("pt").removesuffix("px")) for attribute in ("width", "height"))
+    width, height = (
+        float(svg.get(attribute, "0").removesuffix("pt").removesuffix("px")) for attribute in ("width", "height")
+    )
     return width, height
 
 
@@ -93,22 +79,49 @@ def combine_svgs(panels: Sequence[tuple[str, str, str]], gap: float = 36.0) -> s
     sizes = [_size(svg) for _, _, svg in parsed]
     width = sum(w for w, _ in sizes) + gap * (len(parsed) + 1)
     height = header + max(h for _, h in sizes) + gap / 2
-    outer = ET.Element(f"{{{_SVG}}}svg", {
-        "width": f"{width:.2f}pt", "height": f"{height:.2f}pt", "viewBox": f"0 0 {width:.2f} {height:.2f}",
-        "version": "1.1",
-    })
-    ET.SubElement(outer, f"{{{_SVG}}}rect", {"x": "0", "y": "0", "width": f"{width:.2f}", "height": f"{height:.2f}", "fill": "white"})
+    outer = ET.Element(
+        f"{{{_SVG}}}svg",
+        {
+            "width": f"{width:.2f}pt",
+            "height": f"{height:.2f}pt",
+            "viewBox": f"0 0 {width:.2f} {height:.2f}",
+            "version": "1.1",
+        },
+    )
+    ET.SubElement(
+        outer,
+        f"{{{_SVG}}}rect",
+        {"x": "0", "y": "0", "width": f"{width:.2f}", "height": f"{height:.2f}", "fill": "white"},
+    )
     x = gap
     for (title, subtitle, svg), (w, h) in zip(parsed, sizes):
-        heading = ET.SubElement(outer, f"{{{_SVG}}}text", {
-            "x": f"{x + w / 2:.2f}", "y": "20", "text-anchor": "middle", "font-family": "Helvetica,Arial,sans-serif",
-            "font-size": "15", "font-weight": "bold", "class": "panel-title",
-        })
+        heading = ET.SubElement(
+            outer,
+            f"{{{_SVG}}}text",
+            {
+                "x": f"{x + w / 2:.2f}",
+                "y": "20",
+                "text-anchor": "middle",
+                "font-family": "Helvetica,Arial,sans-serif",
+                "font-size": "15",
+                "font-weight": "bold",
+                "class": "panel-title",
+            },
+        )
         heading.text = title
-        note = ET.SubElement(outer, f"{{{_SVG}}}text", {
-            "x": f"{x + w / 2:.2f}", "y": "38", "text-anchor": "middle", "font-family": "Helvetica,Arial,sans-serif",
-            "font-size": "12", "fill": "#495057", "class": "panel-subtitle",
-        })
+        note = ET.SubElement(
+            outer,
+            f"{{{_SVG}}}text",
+            {
+                "x": f"{x + w / 2:.2f}",
+                "y": "38",
+                "text-anchor": "middle",
+                "font-family": "Helvetica,Arial,sans-serif",
+                "font-size": "12",
+                "fill": "#495057",
+                "class": "panel-subtitle",
+            },
+        )
         note.text = subtitle
         svg.set("x", f"{x:.2f}")
         svg.set("y", f"{header:.2f}")
@@ -129,18 +142,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "(data and grad in every box) to SVG with the engine's renderer; no system Graphviz needed."
         ),
     )
-    parser.add_argument("loss", nargs="?", choices=list(LOSS_NAMES), default="bce", metavar="LOSS",
-                        help=f"the loss to draw: {', '.join(LOSS_NAMES)} (default: bce)")
-    parser.add_argument("--logit", type=finite_float, default=-4.5, metavar="Z", help="the logit z (default: -4.5, the post's)")
+    parser.add_argument(
+        "loss",
+        nargs="?",
+        choices=list(BINARY_LOSSES),
+        default="bce",
+        metavar="LOSS",
+        help=f"the loss to draw: {', '.join(BINARY_LOSSES)} (default: bce)",
+    )
+    parser.add_argument(
+        "--logit", type=finite_float, default=-4.5, metavar="Z", help="the logit z (default: -4.5, the post's)"
+    )
     parser.add_argument("--label", type=binary_label, default=1, metavar="Y", help="true label, 0 or 1 (default: 1)")
-    parser.add_argument("-o", "--output", type=graph_path, default=None, metavar="FILE",
-                        help="write the SVG to FILE (.svg), or the DOT source (.dot, .gv); default: print to stdout")
-    parser.add_argument("--compare", action="store_true",
-                        help="draw squared error through the sigmoid and cross-entropy side by side (ignores LOSS)")
-    parser.add_argument("--no-shade", dest="shade", action="store_false",
-                        help="do not shade boxes by |grad| (shading is on by default, on one fixed scale)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=graph_path,
+        default=None,
+        metavar="FILE",
+        help="write the SVG to FILE (.svg), or the DOT source (.dot, .gv); default: print to stdout",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help=f"draw {' and '.join(BINARY_LOSSES[key].description for key in POST_LOSSES)} side by side (ignores LOSS)",
+    )
+    parser.add_argument(
+        "--no-shade",
+        dest="shade",
+        action="store_false",
+        help="do not shade boxes by |grad| (shading is on by default, on one fixed scale)",
+    )
     parser.add_argument("--derivatives", action="store_true", help="write each edge's local derivative")
-    parser.add_argument("--precision", type=decimals, default=4, metavar="N", help="digits after the point, 0 to 17 (default: 4)")
+    parser.add_argument(
+        "--precision", type=decimals, default=4, metavar="N", help="digits after the point, 0 to 17 (default: 4)"
+    )
     parser.add_argument("--dot", action="store_true", help="give the DOT source instead of SVG (needs no renderer)")
     return parser
 
@@ -150,24 +186,31 @@ def run(args: argparse.Namespace) -> int:
     as_dot = args.dot or (args.output is not None and args.output.suffix.lower() in (".dot", ".gv"))
     if args.dot and args.output is not None and args.output.suffix.lower() == ".svg":
         raise UsageError(f"--dot gives DOT text, not SVG: name the file .dot or .gv, got '{args.output}'")
-    names = ["mse", "bce"] if args.compare else [args.loss]
-    options = {"grad_shading": args.shade, "local_derivatives": args.derivatives, "precision": args.precision,
-               "rankdir": "TB" if args.compare else "LR"}
+    keys = list(POST_LOSSES) if args.compare else [args.loss]
+    options = {
+        "grad_shading": args.shade,
+        "local_derivatives": args.derivatives,
+        "precision": args.precision,
+        "rankdir": "TB" if args.compare else "LR",
+    }
     drawn = []
-    for name in names:
-        loss, z = build_loss_graph(name, args.logit, args.label)
-        drawn.append((name, loss, z, draw_graph(loss, **options)))
+    for key in keys:
+        loss, z = build_loss_graph(key, args.logit, args.label)
+        drawn.append((key, loss, z, draw_graph(loss, **options)))
     if as_dot:
         text = "\n".join(graph.source for *_, graph in drawn)
     else:
-        svgs = [(name, loss, z, render_svg(graph)) for name, loss, z, graph in drawn]
+        svgs = [(key, loss, z, render_svg(graph)) for key, loss, z, graph in drawn]
         if args.compare:
-            text = combine_svgs([
-                (TITLES[name], f"loss {loss.data:.4f}  \u00b7  dL/dz = {z.grad:+.6f}", svg) for name, loss, z, svg in svgs
-            ])
+            text = combine_svgs(
+                [
+                    (BINARY_LOSSES[key].description, f"loss {loss.data:.4f}  \u00b7  dL/dz = {z.grad:+.6f}", svg)
+                    for key, loss, z, svg in svgs
+                ]
+            )
         else:
             text = svgs[0][3]
-    summary = "; ".join(f"{name}: loss {loss.data:.6f}, dL/dz = {z.grad:+.6f}" for name, loss, z, _ in drawn)
+    summary = "; ".join(f"{key}: loss {loss.data:.6f}, dL/dz = {z.grad:+.6f}" for key, loss, z, _ in drawn)
     if args.output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         print(f"z = {args.logit:g}, y = {args.label}: {summary}", file=sys.stderr)

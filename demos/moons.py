@@ -14,10 +14,8 @@ import json
 import time
 from collections.abc import Callable
 
-from engine import no_grad
 from losses import hinge_loss
-from nn import MLP, SGD, make_moons
-from nn.train import History, fit
+from nn import MLP, SGD, History, ProgressBar, fit, make_moons
 
 from .arguments import (
     nonnegative_float,
@@ -27,14 +25,18 @@ from .arguments import (
     positive_int,
     two_or_more,
 )
-from .scalars import one
-from .terminal import ProgressBar, Style
+from .terminal import Style
 
 __all__ = ["add_parser", "run", "train_moons"]
 
 
 def train_moons(
-    steps: int = 100, lr: float = 1.0, points: int = 100, noise: float = 0.1, seed: int = 0, l2: float = 1e-4,
+    steps: int = 100,
+    lr: float = 1.0,
+    points: int = 100,
+    noise: float = 0.1,
+    seed: int = 0,
+    l2: float = 1e-4,
     on_step: Callable[[int, History], None] | None = None,
 ) -> tuple[MLP, list[tuple[float, float]], list[int], History]:
     """Return (model, X, y, history) after micrograd's moons training: hinge loss + l2, decaying lr.
@@ -45,7 +47,13 @@ def train_moons(
     model = MLP(2, [16, 16, 1], seed=seed)
     optimizer = SGD(model.parameters(), lr=lr)
     history = fit(
-        model, hinge_loss, X, y, epochs=steps, optimizer=optimizer, l2=l2,  # type: ignore[arg-type]
+        model,
+        hinge_loss,
+        X,
+        y,
+        epochs=steps,
+        optimizer=optimizer,
+        l2=l2,
         lr_schedule=lambda k: lr * (1.0 - 0.9 * k / steps),  # micrograd: 1.0 - 0.9·k/100
         on_epoch=on_step,
     )
@@ -54,8 +62,8 @@ def train_moons(
 
 def accuracy_of(model: MLP, X: list[tuple[float, float]], y: list[int]) -> float:
     """Return the fraction of points whose score has the sign of their label."""
-    with no_grad():
-        return sum((one(model(x), "moons").data > 0) == (label > 0) for x, label in zip(X, y)) / len(X)
+    scores = model.predict(X)  # one float per point: the model has one output
+    return sum((score > 0) == (label > 0) for score, label in zip(scores, y)) / len(X)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -72,9 +80,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--lr", type=positive_float, default=1.0, help="starting learning rate (default: 1.0)")
     parser.add_argument("--points", type=two_or_more, default=100, help="number of points, at least 2 (default: 100)")
     parser.add_argument("--noise", type=nonnegative_float, default=0.1, help="noise of the moons (default: 0.1)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the data and the initial weights (default: 0)")
-    parser.add_argument("--plot", type=plot_path, default=None, metavar="FILE",
-                        help="draw the decision boundary and the points to FILE (.svg or .png)")
+    parser.add_argument(
+        "--seed", type=nonnegative_int, default=0, help="seed of the data and the initial weights (default: 0)"
+    )
+    parser.add_argument(
+        "--plot",
+        type=plot_path,
+        default=None,
+        metavar="FILE",
+        help="draw the decision boundary and the points to FILE (.svg or .png)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result and the history as JSON")
     return parser
 
@@ -95,22 +110,35 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - began
     accuracy = accuracy_of(model, X, y)
     if args.json:
-        print(json.dumps({"accuracy": accuracy, "final_loss": history.loss[-1], "seconds": seconds,
-                          "parameters": model.num_parameters(), "history": history.as_dict()}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "accuracy": accuracy,
+                    "final_loss": history.loss[-1],
+                    "seconds": seconds,
+                    "parameters": model.num_parameters(),
+                    "history": history.as_dict(),
+                },
+                indent=2,
+            )
+        )
     else:
         if bar is not None:
             bar.finish(f"loss {history.loss[-1]:.4f}")
-        verdict = f"final accuracy {100 * accuracy:.0f}% ({round(accuracy * len(X))}/{len(X)} points), loss {history.loss[-1]:.4f}"
+        points = f"{round(accuracy * len(X))}/{len(X)} points"
+        verdict = f"final accuracy {100 * accuracy:.0f}% ({points}), loss {history.loss[-1]:.4f}"
         print(style.good(style.bold(verdict)) if accuracy >= 0.95 else style.bold(verdict))
         print(style.dim(f"{model.num_parameters()} parameters trained in {seconds:.1f}s"))
     if args.plot is not None:
         from .plots import plot_decision_boundary
 
         def score(a: float, b: float) -> float:
-            with no_grad():
-                return one(model([a, b]), "moons").data
+            (at_point,) = model.predict([(a, b)])
+            return at_point
 
-        path = plot_decision_boundary(score, X, y, args.plot, title=f"MLP(2, [16, 16, 1]) on two moons: {100 * accuracy:.0f}% accuracy")
+        path = plot_decision_boundary(
+            score, X, y, args.plot, title=f"MLP(2, [16, 16, 1]) on two moons: {100 * accuracy:.0f}% accuracy"
+        )
         if not args.json:
             print(f"plot written to {path}")
     return 0

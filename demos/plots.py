@@ -15,12 +15,13 @@ from typing import Any
 
 from .arguments import MATPLOTLIB_HINT
 from .output import atomic_path, check_output_path
+from .registry import BINARY_LOSSES
 
 __all__ = ["PlotError", "plot_decision_boundary", "plot_gradient_curves", "plot_stall", "pyplot", "save_figure"]
 
-MSE_COLOUR = "#1f6feb"  # the post's explorer: MSE blue
-BCE_COLOUR = "#d1242f"  # cross-entropy red
-_OTHER_COLOURS = ("#2da44e", "#8250df", "#bf8700", "#57606a", "#e85aad", "#1b7c83")
+# The two classes of a decision boundary: +1 blue on a blue-tinted side, -1 red on a red-tinted one.
+_CLASS_COLOURS = {1: "#1f6feb", -1: "#d1242f"}
+_CLASS_TINTS = {1: "#d3e4ff", -1: "#ffd8d3"}
 
 
 class PlotError(RuntimeError):
@@ -56,17 +57,16 @@ def save_figure(figure: Any, path: str | Path) -> Path:
 def plot_stall(histories: Mapping[str, Mapping[str, Sequence[float]]], path: str | Path, target: float) -> Path:
     """Return path after drawing the stall demo: loss, accuracy and mean |dL/dz| per epoch for each run.
 
-    ``histories`` maps a run's title ("MSE", "BCE") to lists ``epoch``, ``loss``, ``accuracy``
-    and ``mean_abs_grad`` of equal length.
+    ``histories`` maps a run's loss, by registry key ("mse", "bce"), to lists ``epoch``, ``loss``,
+    ``accuracy`` and ``mean_abs_grad`` of equal length; the registry gives its title and colour.
     """
     plt = pyplot()
     figure, axes = plt.subplots(1, 3, figsize=(14, 4.2))
-    colours = {"MSE": MSE_COLOUR, "BCE": BCE_COLOUR}
-    for name, history in histories.items():
-        colour = colours.get(name)
-        axes[0].plot(history["epoch"], history["loss"], color=colour, label=name, linewidth=2)
-        axes[1].plot(history["epoch"], [100 * a for a in history["accuracy"]], color=colour, label=name, linewidth=2)
-        axes[2].plot(history["epoch"], history["mean_abs_grad"], color=colour, label=name, linewidth=2)
+    for key, history in histories.items():
+        style = {"color": BINARY_LOSSES[key].colour.hex, "label": BINARY_LOSSES[key].title, "linewidth": 2}
+        axes[0].plot(history["epoch"], history["loss"], **style)
+        axes[1].plot(history["epoch"], [100 * a for a in history["accuracy"]], **style)
+        axes[2].plot(history["epoch"], history["mean_abs_grad"], **style)
     axes[0].set_title("training loss")
     axes[1].set_title("accuracy (%)")
     axes[1].axhline(100 * target, color="#57606a", linestyle="--", linewidth=1, label=f"target {100 * target:g}%")
@@ -87,17 +87,16 @@ def plot_gradient_curves(
 ) -> Path:
     """Return path after drawing dL/dz against p for each loss, one panel per true label.
 
-    ``curves[label][loss_name]`` is the gradient at each p (labels 1 and 0).
+    ``curves[label][key]`` is the gradient at each p (labels 1 and 0) of the loss with that
+    registry key; the registry gives its title and colour.
     """
     plt = pyplot()
     labels = sorted(curves, reverse=True)
     figure, axes = plt.subplots(1, len(labels), figsize=(6.5 * len(labels), 4.5), squeeze=False)
     for ax, label in zip(axes[0], labels):
-        others = iter(_OTHER_COLOURS)
-        for name, gradient in curves[label].items():
-            key = name.lower()
-            colour = MSE_COLOUR if key == "mse" else BCE_COLOUR if key == "bce" else next(others, None)
-            ax.plot(p, gradient, label=name, color=colour, linewidth=2)
+        for key, gradient in curves[label].items():
+            loss = BINARY_LOSSES[key]
+            ax.plot(p, gradient, label=loss.title, color=loss.colour.hex, linewidth=2)
         ax.axhline(0.0, color="#57606a", linewidth=0.8)
         wrong = (0.0, 0.1) if label == 1 else (0.9, 1.0)
         ax.axvspan(*wrong, color="#fff8c5", zorder=0, label="confidently wrong")
@@ -130,12 +129,20 @@ def plot_decision_boundary(
     grid1 = [lo1 + (hi1 - lo1) * j / (resolution - 1) for j in range(resolution)]
     scores = [[score(a, b) for a in grid0] for b in grid1]
     figure, ax = plt.subplots(figsize=(6, 5))
-    ax.contourf(grid0, grid1, scores, levels=[-math.inf, 0.0, math.inf], colors=["#ffd8d3", "#d3e4ff"], alpha=0.9)
+    tints = [_CLASS_TINTS[-1], _CLASS_TINTS[1]]  # below the 0 level, then above it
+    ax.contourf(grid0, grid1, scores, levels=[-math.inf, 0.0, math.inf], colors=tints, alpha=0.9)
     ax.contour(grid0, grid1, scores, levels=[0.0], colors=["#57606a"], linewidths=1)
-    positive = [i for i, label in enumerate(y) if label > 0]
-    negative = [i for i, label in enumerate(y) if label <= 0]
-    ax.scatter([xs0[i] for i in positive], [xs1[i] for i in positive], c=MSE_COLOUR, s=22, label="y = +1", edgecolors="white", linewidths=0.5)
-    ax.scatter([xs0[i] for i in negative], [xs1[i] for i in negative], c=BCE_COLOUR, s=22, label="y = -1", edgecolors="white", linewidths=0.5)
+    for sign, name in ((1, "y = +1"), (-1, "y = -1")):
+        members = [i for i, label in enumerate(y) if (label > 0) == (sign > 0)]
+        ax.scatter(
+            [xs0[i] for i in members],
+            [xs1[i] for i in members],
+            c=_CLASS_COLOURS[sign],
+            s=22,
+            label=name,
+            edgecolors="white",
+            linewidths=0.5,
+        )
     ax.set_title(title)
     ax.legend(loc="upper right")
     figure.tight_layout()

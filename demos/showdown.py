@@ -7,9 +7,9 @@ Two tables from the post, recomputed:
 - the gradient showdown: at p = 0.01, 0.05, 0.20, 0.50, 0.80, 0.95, 0.99 (y = 1), ∂L/∂z under
   squared error and under cross-entropy, and how many times stronger cross-entropy's is.
 
-No formula is typed in: the logit z = logit(p) is a leaf Value, the loss a function from
-``losses`` (``losses.BINARY_LOSSES_ON_LOGIT``), and ``losses.grad_wrt_logit`` calls ``backward()``
-and reads z's gradient. ``--losses`` adds the other binary losses as columns.
+No formula is typed in: the logit z = ``losses.logit(p)`` is a leaf Value, the loss an entry of
+the demos' registry (``demos.registry.BINARY_LOSSES``), and ``losses.grad_wrt_logit`` calls
+``backward()`` and reads z's gradient. ``--losses`` adds the other binary losses as columns.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine import Value
-from losses import BINARY_LOSSES_ON_LOGIT, grad_wrt_logit
+from losses import grad_wrt_logit, logit
 
-from .arguments import binary_label, plot_path
+from .arguments import binary_label, binary_losses, plot_path
+from .registry import BINARY_LOSSES, POST_LOSSES, binary_loss
 from .terminal import Style, table
 
 __all__ = [
     "SHOWDOWN_PS",
     "VANISHING_PS",
     "add_parser",
-    "logit_of",
     "run",
     "showdown_rows",
     "sigmoid_derivative",
@@ -40,29 +40,27 @@ __all__ = [
 SHOWDOWN_PS = (0.01, 0.05, 0.20, 0.50, 0.80, 0.95, 0.99)
 VANISHING_PS = (0.01, 0.10, 0.50, 0.90, 0.99)
 # The post's words for each row of its vanishing-gradient table.
-VANISHING_VERDICTS = ("Almost no push!", "Weak push", "Moderate push", "Small push (nearly right)", "Tiny push (almost perfect)")
-# Short names for the two losses of the post; the others keep their registry names.
-TITLES = {"mse_sigmoid": "MSE", "bce_sigmoid": "BCE"}
-EXTRA_LOSSES = tuple(name for name in BINARY_LOSSES_ON_LOGIT if name not in TITLES)
-
-
-def logit_of(p: float) -> float:
-    """Return the logit z = log(p / (1 - p)) whose sigmoid is p, for p in (0, 1)."""
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"logit_of: p must be strictly between 0 and 1, got {p!r}")
-    return math.log(p) - math.log1p(-p)
+VANISHING_VERDICTS = (
+    "Almost no push!",
+    "Weak push",
+    "Moderate push",
+    "Small push (nearly right)",
+    "Tiny push (almost perfect)",
+)
+# The post's two losses are always the first columns, and the ratio is between them; --losses adds these.
+EXTRA_LOSSES = tuple(key for key in BINARY_LOSSES if key not in POST_LOSSES)
 
 
 def sigmoid_derivative(p: float) -> float:
     """Return σ'(z) at the z where σ(z) = p, by backprop through the engine's sigmoid."""
-    z = Value(logit_of(p), label="z")
+    z = Value(logit(p).data, label="z")
     z.sigmoid().backward()
     return z.grad
 
 
 @dataclass(frozen=True)
 class ShowdownRow:
-    """One p of the showdown: ∂L/∂z for each loss (by name), and BCE's over MSE's."""
+    """One p of the showdown: ∂L/∂z for each loss (by registry key), and BCE's over MSE's."""
 
     p: float
     grads: dict[str, float]
@@ -70,39 +68,24 @@ class ShowdownRow:
     @property
     def ratio(self) -> float:
         """Return |∂BCE/∂z| / |∂MSE/∂z| (inf where MSE's gradient is exactly 0)."""
-        mse = self.grads["mse_sigmoid"]
-        return abs(self.grads["bce_sigmoid"] / mse) if mse else math.inf
+        mse = self.grads["mse"]
+        return abs(self.grads["bce"] / mse) if mse else math.inf
 
 
 def showdown_rows(ps: Sequence[float] = SHOWDOWN_PS, label: int = 1, extra: Sequence[str] = ()) -> list[ShowdownRow]:
-    """Return, for each p, ∂L/∂z of MSE, BCE and each extra loss (registry names) at label, by backprop."""
-    names = ["mse_sigmoid", "bce_sigmoid", *extra]
-    unknown = [name for name in names if name not in BINARY_LOSSES_ON_LOGIT]
-    if unknown:
-        raise ValueError(f"showdown_rows: unknown loss {unknown[0]!r}; choose from {', '.join(BINARY_LOSSES_ON_LOGIT)}")
-    return [
-        ShowdownRow(p, {name: grad_wrt_logit(BINARY_LOSSES_ON_LOGIT[name], logit_of(p), label) for name in names})
-        for p in ps
-    ]
+    """Return, for each p, ∂L/∂z of MSE, BCE and each extra loss (registry keys) at label, by backprop."""
+    entries = [binary_loss(key, "showdown_rows") for key in (*POST_LOSSES, *extra)]
+    rows = []
+    for p in ps:
+        z = logit(p).data
+        rows.append(ShowdownRow(p, {e.key: grad_wrt_logit(e.on_logit, z, label) for e in entries}))
+    return rows
 
 
 def vanishing_rows(ps: Sequence[float] = VANISHING_PS) -> list[tuple[float, float, float]]:
     """Return (p, σ'(z), ∂MSE/∂z) at each p for y = 1: the post's vanishing-gradient table."""
-    mse = BINARY_LOSSES_ON_LOGIT["mse_sigmoid"]
-    return [(p, sigmoid_derivative(p), grad_wrt_logit(mse, logit_of(p), 1)) for p in ps]
-
-
-def _parse_losses(text: str) -> list[str]:
-    """Return the loss names of a comma-separated list ('all' for every extra loss)."""
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    if names == ["all"]:
-        return list(EXTRA_LOSSES)
-    for name in names:
-        if name not in BINARY_LOSSES_ON_LOGIT:
-            raise argparse.ArgumentTypeError(
-                f"unknown loss {name!r}; choose from {', '.join(EXTRA_LOSSES)} (or 'all')"
-            )
-    return [name for name in names if name not in TITLES]
+    mse = BINARY_LOSSES["mse"].on_logit
+    return [(p, sigmoid_derivative(p), grad_wrt_logit(mse, logit(p).data, 1)) for p in ps]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -116,39 +99,60 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "cross-entropy at p = 0.01 ... 0.99."
         ),
     )
-    parser.add_argument("--losses", type=_parse_losses, default=[], metavar="NAMES",
-                        help=f"extra binary losses as columns, comma-separated: {', '.join(EXTRA_LOSSES)}, or 'all'")
-    parser.add_argument("--label", type=binary_label, default=1, metavar="Y",
-                        help="true label for the showdown table (default: 1, as in the post)")
-    parser.add_argument("--plot", type=plot_path, default=None, metavar="FILE",
-                        help="draw dL/dz against p for each loss, for y = 1 and y = 0, to FILE (.svg or .png)")
+    parser.add_argument(
+        "--losses",
+        type=binary_losses,
+        default=[],
+        metavar="NAMES",
+        help=f"extra binary losses as columns, comma-separated: {', '.join(EXTRA_LOSSES)}, or 'all'",
+    )
+    parser.add_argument(
+        "--label",
+        type=binary_label,
+        default=1,
+        metavar="Y",
+        help="true label for the showdown table (default: 1, as in the post)",
+    )
+    parser.add_argument(
+        "--plot",
+        type=plot_path,
+        default=None,
+        metavar="FILE",
+        help="draw dL/dz against p for each loss, for y = 1 and y = 0, to FILE (.svg or .png)",
+    )
     parser.add_argument("--json", action="store_true", help="print both tables as JSON")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     """Return 0 after printing both tables (and drawing the gradient curves with --plot)."""
-    rows = showdown_rows(SHOWDOWN_PS, args.label, args.losses)
+    # MSE and BCE are always shown; naming them in --losses adds nothing.
+    extra = [key for key in dict.fromkeys(args.losses) if key not in POST_LOSSES]
+    rows = showdown_rows(SHOWDOWN_PS, args.label, extra)
     vanishing = vanishing_rows()
     if args.json:
-        print(json.dumps({
-            "vanishing": [{"p": p, "y": 1, "sigmoid_derivative": d, "mse_grad": g} for p, d, g in vanishing],
-            "showdown": [{"p": r.p, "y": args.label, "grads": r.grads, "ratio": r.ratio} for r in rows],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "vanishing": [{"p": p, "y": 1, "sigmoid_derivative": d, "mse_grad": g} for p, d, g in vanishing],
+                    "showdown": [{"p": r.p, "y": args.label, "grads": r.grads, "ratio": r.ratio} for r in rows],
+                },
+                indent=2,
+            )
+        )
     else:
         style = Style.for_stream()
         _print_vanishing(vanishing, style)
         print()
-        _print_showdown(rows, args.label, args.losses, style)
+        _print_showdown(rows, args.label, extra, style)
     if args.plot is not None:
         from .plots import plot_gradient_curves
 
         grid = [i / 200 for i in range(1, 200)]
-        names = ["mse_sigmoid", "bce_sigmoid", *args.losses]
-        curves = {
-            label: {TITLES.get(name, name): [r.grads[name] for r in showdown_rows(grid, label, args.losses)] for name in names}
-            for label in (1, 0)
-        }
+        curves = {}
+        for label in (1, 0):
+            grid_rows = showdown_rows(grid, label, extra)
+            curves[label] = {key: [r.grads[key] for r in grid_rows] for key in grid_rows[0].grads}
         path = plot_gradient_curves(grid, curves, args.plot)
         if not args.json:
             print(f"\nplot written to {path}")
@@ -157,8 +161,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_vanishing(rows: Sequence[tuple[float, float, float]], style: Style) -> None:
     """Print the vanishing-gradient table and the post's 'N× weaker' comparison."""
-    print(style.bold("When squared error meets the sigmoid: the gradient vanishes where the model is most wrong (y = 1)"))
-    cells = [[f"{p:.2f}", "1", f"{d:.4f}", f"{g:+.4f}", verdict] for (p, d, g), verdict in zip(rows, VANISHING_VERDICTS)]
+    print(
+        style.bold("When squared error meets the sigmoid: the gradient vanishes where the model is most wrong (y = 1)")
+    )
+    cells = [
+        [f"{p:.2f}", "1", f"{d:.4f}", f"{g:+.4f}", verdict] for (p, d, g), verdict in zip(rows, VANISHING_VERDICTS)
+    ]
     for line in table(["p", "y", "σ'(z) = p(1-p)", "MSE dL/dz", "verdict"], cells, align="rrrrl"):
         print(line)
     at = {p: g for p, _, g in rows}
@@ -169,14 +177,33 @@ def _print_vanishing(rows: Sequence[tuple[float, float, float]], style: Style) -
 def _print_showdown(rows: Sequence[ShowdownRow], label: int, extra: Sequence[str], style: Style) -> None:
     """Print the showdown table, with one column per extra loss, and its headline."""
     print(style.bold(f"The gradient showdown: dL/dz at the logit, y = {label}"))
-    headers = ["p", style.paint("MSE grad", "blue"), style.paint("BCE grad", "red"), "ratio", *extra]
+    mse, bce = (BINARY_LOSSES[key] for key in POST_LOSSES)
+    headers = [
+        "p",
+        style.paint(f"{mse.short} grad", mse.colour.terminal),
+        style.paint(f"{bce.short} grad", bce.colour.terminal),
+        "ratio",
+        # The other losses go by their keys, the names --losses takes.
+        *(style.paint(key, BINARY_LOSSES[key].colour.terminal) for key in extra),
+    ]
     cells = []
     for r in rows:
         ratio = f"{r.ratio:.1f}x" if math.isfinite(r.ratio) else "inf"
-        cells.append([f"{r.p:.2f}", f"{r.grads['mse_sigmoid']:+.6f}", f"{r.grads['bce_sigmoid']:+.4f}", ratio,
-                      *(f"{r.grads[name]:+.4f}" for name in extra)])
+        cells.append(
+            [
+                f"{r.p:.2f}",
+                f"{r.grads['mse']:+.6f}",
+                f"{r.grads['bce']:+.4f}",
+                ratio,
+                *(f"{r.grads[key]:+.4f}" for key in extra),
+            ]
+        )
     for line in table(headers, cells, align="r" * len(headers)):
         print(line)
     first = rows[0]
     if math.isfinite(first.ratio):
-        print(style.bold(f"at p = {first.p:.2f} cross-entropy's gradient is {first.ratio:.1f}x stronger than squared error's"))
+        print(
+            style.bold(
+                f"at p = {first.p:.2f} cross-entropy's gradient is {first.ratio:.1f}x stronger than squared error's"
+            )
+        )

@@ -13,7 +13,8 @@ The set-up, identical for both runs except the loss:
   computed from the data: w = -k·u along the line between the class means, k and b chosen so that
   the median positive logit is logit(0.01) and the median negative logit is logit(0.99));
 - training: plain gradient descent on the full batch (``nn.SGD``), the same learning rate;
-- losses: ``losses.mse_loss`` on p, and ``losses.binary_cross_entropy`` on p.
+- losses: ``losses.mse_loss`` on p, and ``losses.binary_cross_entropy`` on p (the ``base`` of the
+  registry's ``mse`` and ``bce`` entries, which also give each run its name and colour).
 
 Each epoch records the loss, the accuracy (p > 0.5 predicts class 1), and the mean over the
 examples of |dℓ/dz|, the push each example's own loss gives its logit z (read off the z node
@@ -27,12 +28,10 @@ import json
 import math
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import Value
-from losses import binary_cross_entropy, mse_loss
 from nn import SGD, Neuron, make_blobs
 
 from .arguments import (
@@ -42,15 +41,18 @@ from .arguments import (
     positive_float,
     positive_int,
 )
-from .scalars import one
+from .registry import BINARY_LOSSES, POST_LOSSES, BinaryLoss
 from .terminal import Style, table
 
-__all__ = ["Run", "StallConfig", "StallResult", "add_parser", "confidently_wrong_start", "run", "run_stall"]
-
-LOSSES: dict[str, Callable[..., Value | list[Value]]] = {
-    "MSE": mse_loss,
-    "BCE": binary_cross_entropy,
-}
+__all__ = [
+    "Run",
+    "StallConfig",
+    "StallResult",
+    "add_parser",
+    "confidently_wrong_start",
+    "run",
+    "run_stall",
+]
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class StallConfig:
 class Run:
     """One training run's history: lists indexed by epoch 0 (the start) .. epochs."""
 
-    loss_name: str
+    loss_key: str  # the loss's key in the registry
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     mean_abs_grad: list[float] = field(default_factory=list)
@@ -79,8 +81,12 @@ class Run:
 
     def history(self) -> dict[str, Sequence[float]]:
         """Return the history as equally long lists: epoch (0, 1, ...), loss, accuracy, mean_abs_grad."""
-        return {"epoch": list(range(len(self.loss))), "loss": self.loss, "accuracy": self.accuracy,
-                "mean_abs_grad": self.mean_abs_grad}
+        return {
+            "epoch": list(range(len(self.loss))),
+            "loss": self.loss,
+            "accuracy": self.accuracy,
+            "mean_abs_grad": self.mean_abs_grad,
+        }
 
     def epochs_to(self, target: float) -> int | None:
         """Return the first epoch whose accuracy is >= target, or None if it never got there."""
@@ -101,7 +107,7 @@ class StallResult:
     @property
     def epochs(self) -> int:
         """Return the number of training epochs run."""
-        return len(self.runs["BCE"].loss) - 1
+        return len(self.runs["bce"].loss) - 1
 
     def reached(self) -> dict[str, int | None]:
         """Return, per loss, the first epoch that reached the target accuracy (None: not within the run)."""
@@ -113,7 +119,7 @@ class StallResult:
         (None, False) when BCE itself did not reach the target.
         """
         reached = self.reached()
-        bce, mse = reached["BCE"], reached["MSE"]
+        bce, mse = reached["bce"], reached["mse"]
         if bce is None:
             return None, False
         denominator = max(bce, 1)  # reaching it at epoch 0 would mean no training was needed
@@ -155,23 +161,28 @@ def confidently_wrong_start(
 
 
 def _train(
-    name: str, X: Sequence[tuple[float, float]], y: Sequence[int], start: tuple[float, float, float], config: StallConfig
+    loss: BinaryLoss,
+    X: Sequence[tuple[float, float]],
+    y: Sequence[int],
+    start: tuple[float, float, float],
+    config: StallConfig,
 ) -> Run:
-    """Return the history of training a fresh sigmoid neuron from start with one loss."""
-    loss_fn = LOSSES[name]
+    """Return the history of training a fresh sigmoid neuron from start with one loss on its p."""
+    if loss.takes != "probabilities":
+        raise ValueError(f"stall: the neuron outputs probabilities; the loss {loss.key!r} takes logits")
     neuron = Neuron(2, activation="sigmoid", seed=0, name="neuron")
     (w0, w1), b = neuron.w, neuron.b
     w0.data, w1.data, b.data = start
     optimizer = SGD(neuron.parameters(), lr=config.lr)
-    run = Run(name)
+    run = Run(loss.key)
     n = len(X)
     began = time.perf_counter()
     for epoch in range(config.epochs + 1):
-        predictions = neuron.batch(X)
-        loss = one(loss_fn(predictions, y), "stall")
+        predictions = [neuron(x) for x in X]
+        mean_loss = loss.base(predictions, y)
         optimizer.zero_grad()
-        loss.backward()
-        run.loss.append(loss.data)
+        mean_loss.backward()
+        run.loss.append(mean_loss.data)
         run.accuracy.append(sum((p.data > 0.5) == (label == 1) for p, label in zip(predictions, y)) / n)
         # p's only child is its logit z; z.grad is d(mean loss)/dz, so n·z.grad is the example's own push.
         run.mean_abs_grad.append(math.fsum(abs(p.children[0].grad) for p in predictions))
@@ -183,10 +194,10 @@ def _train(
 
 def run_stall(config: StallConfig = StallConfig()) -> StallResult:
     """Return both training runs (MSE and BCE) of the stall experiment under config."""
-    X, y = make_blobs(config.n, centers=[(-config.separation, -config.separation), (config.separation, config.separation)],
-                      spread=config.spread, seed=config.seed)
+    centers = [(-config.separation, -config.separation), (config.separation, config.separation)]
+    X, y = make_blobs(config.n, centers=centers, spread=config.spread, seed=config.seed)
     start = confidently_wrong_start(X, y, config.start_p)
-    runs = {name: _train(name, X, y, start, config) for name in ("MSE", "BCE")}
+    runs = {key: _train(BINARY_LOSSES[key], X, y, start, config) for key in POST_LOSSES}
     return StallResult(config, start, runs)
 
 
@@ -195,7 +206,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     defaults = StallConfig()
     parser = subparsers.add_parser(
         "stall",
-        help="the headline: from the same confidently wrong start, cross-entropy learns in tens of epochs, MSE stalls for hundreds",
+        help=(
+            "the headline: from the same confidently wrong start, cross-entropy learns in tens of epochs, "
+            "MSE stalls for hundreds"
+        ),
         description=(
             "Train one sigmoid neuron on a seeded two-class 2-D data set twice, from the same confidently wrong "
             "start (positives at p = 0.01, negatives at p = 0.99), with the same optimizer (full-batch gradient "
@@ -203,16 +217,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "Prints loss, accuracy and mean |dL/dz| side by side, and the epoch each reached the target accuracy."
         ),
     )
-    parser.add_argument("--lr", type=positive_float, default=defaults.lr, help=f"learning rate for both runs (default: {defaults.lr})")
-    parser.add_argument("--epochs", type=positive_int, default=defaults.epochs, help=f"epochs to train each run (default: {defaults.epochs})")
-    parser.add_argument("--target", type=fraction, default=defaults.target,
-                        help=f"target accuracy, as 0.95 or 95 (default: {defaults.target:g})")
-    parser.add_argument("--seed", type=nonnegative_int, default=defaults.seed, help=f"seed of the data set (default: {defaults.seed})")
-    parser.add_argument("--every", type=positive_int, default=None, metavar="K",
-                        help="print a table row every K epochs (default: about 15 rows)")
-    parser.add_argument("--plot", type=plot_path, default=None, metavar="FILE",
-                        help="also draw loss, accuracy and mean |dL/dz| per epoch to FILE (.svg or .png)")
-    parser.add_argument("--json", action="store_true", help="print the settings, the verdict and the full history as JSON")
+    parser.add_argument(
+        "--lr", type=positive_float, default=defaults.lr, help=f"learning rate for both runs (default: {defaults.lr})"
+    )
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=defaults.epochs,
+        help=f"epochs to train each run (default: {defaults.epochs})",
+    )
+    parser.add_argument(
+        "--target",
+        type=fraction,
+        default=defaults.target,
+        help=f"target accuracy, as 0.95 or 95 (default: {defaults.target:g})",
+    )
+    parser.add_argument(
+        "--seed", type=nonnegative_int, default=defaults.seed, help=f"seed of the data set (default: {defaults.seed})"
+    )
+    parser.add_argument(
+        "--every",
+        type=positive_int,
+        default=None,
+        metavar="K",
+        help="print a table row every K epochs (default: about 15 rows)",
+    )
+    parser.add_argument(
+        "--plot",
+        type=plot_path,
+        default=None,
+        metavar="FILE",
+        help="also draw loss, accuracy and mean |dL/dz| per epoch to FILE (.svg or .png)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the settings, the verdict and the full history as JSON"
+    )
     return parser
 
 
@@ -227,7 +266,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         from .plots import plot_stall
 
-        path = plot_stall({name: r.history() for name, r in result.runs.items()}, args.plot, config.target)
+        histories = {key: r.history() for key, r in result.runs.items()}
+        path = plot_stall(histories, args.plot, config.target)
         if not args.json:
             print(f"plot written to {path}")
     return 0
@@ -271,44 +311,64 @@ def _print_report(result: StallResult, every: int | None, style: Style) -> None:
     """Print the set-up, the side-by-side table and the verdict."""
     config = result.config
     reached = result.reached()
-    mse, bce = result.runs["MSE"], result.runs["BCE"]
+    target = f"{100 * config.target:g}%"
+    mse, bce = (BINARY_LOSSES[key] for key in POST_LOSSES)
     w0, w1, b = result.start
     print(style.bold("One sigmoid neuron, two losses, the same confidently wrong start"))
-    print(f"data: {config.n} points in two Gaussian blobs (seed {config.seed});  start: w = ({w0:.2f}, {w1:.2f}), b = {b:.2f}")
-    print(f"      typical positive at p = {config.start_p:g}, typical negative at p = {1 - config.start_p:g}; "
-          f"full-batch gradient descent, lr = {config.lr:g}, for {_epochs(result.epochs)}")
+    print(
+        f"data: {config.n} points in two Gaussian blobs (seed {config.seed});  "
+        f"start: w = ({w0:.2f}, {w1:.2f}), b = {b:.2f}"
+    )
+    print(
+        f"      typical positive at p = {config.start_p:g}, typical negative at p = {1 - config.start_p:g}; "
+        f"full-batch gradient descent, lr = {config.lr:g}, for {_epochs(result.epochs)}"
+    )
     print()
     rows = []
-    for epoch in _rows_to_show(result.epochs, every, [reached["MSE"], reached["BCE"]]):
+    for epoch in _rows_to_show(result.epochs, every, list(reached.values())):
         cells = [str(epoch)]
-        for r in (mse, bce):
+        for key in POST_LOSSES:
+            r = result.runs[key]
             accuracy = f"{100 * r.accuracy[epoch]:.0f}%"
             # Mark the epoch a run first reached the target; pad the others so the % signs line up.
-            accuracy = style.good(accuracy + " *") if reached[r.loss_name] == epoch else accuracy + "  "
+            accuracy = style.good(accuracy + " *") if reached[key] == epoch else accuracy + "  "
             cells += [f"{r.loss[epoch]:.4f}", accuracy, f"{r.mean_abs_grad[epoch]:.4f}"]
         rows.append(cells)
-    headers = ["epoch", "loss", "accuracy", "mean |dL/dz|", "loss", "accuracy", "mean |dL/dz|"]
-    groups = [("", 1), (style.paint("MSE (squared error)", "blue"), 3), (style.paint("BCE (cross-entropy)", "red"), 3)]
+    headers = ["epoch", *(["loss", "accuracy", "mean |dL/dz|"] * len(POST_LOSSES))]
+    groups = [("", 1), *((style.paint(e.title, e.colour.terminal), 3) for e in (mse, bce))]
     for line in table(headers, rows, groups=groups):
         print(line)
-    print(style.dim(f"* first epoch at or above the target accuracy of {100 * config.target:g}%"))
+    print(style.dim(f"* first epoch at or above the target accuracy of {target}"))
     print()
-    for name in ("MSE", "BCE"):
-        reached_at = reached[name]
+    for entry in (mse, bce):
+        reached_at = reached[entry.key]
         if reached_at is None:
-            print(f"{name} did not reach {100 * config.target:g}% accuracy within {_epochs(result.epochs)} (>{result.epochs})")
+            print(f"{entry.short} did not reach {target} accuracy within {_epochs(result.epochs)} (>{result.epochs})")
         else:
-            print(f"{name} reached {100 * config.target:g}% accuracy at epoch {reached_at}")
+            print(f"{entry.short} reached {target} accuracy at epoch {reached_at}")
     ratio, lower_bound = result.speedup()
-    start_push = mse.mean_abs_grad[0], bce.mean_abs_grad[0]
-    print(f"at the start, the mean push on the logit was {start_push[0]:.4f} under MSE and {start_push[1]:.4f} under BCE "
-          f"({start_push[1] / start_push[0]:.0f}x)")
+    start_push = result.runs["mse"].mean_abs_grad[0], result.runs["bce"].mean_abs_grad[0]
+    print(
+        f"at the start, the mean push on the logit was {start_push[0]:.4f} under {mse.short} and "
+        f"{start_push[1]:.4f} under {bce.short} ({start_push[1] / start_push[0]:.0f}x)"
+    )
     if ratio is None:
-        verdict = f"verdict: BCE did not reach {100 * config.target:g}% within {_epochs(result.epochs)} either; try more --epochs or a larger --lr"
+        verdict = (
+            f"verdict: {bce.short} did not reach {target} within {_epochs(result.epochs)} either; "
+            "try more --epochs or a larger --lr"
+        )
         print(style.warn(style.bold(verdict)))
         return
     times = f"more than {ratio:.0f}x" if lower_bound else f"{ratio:.1f}x"
-    mse_text = f"more than {_epochs(result.epochs)}" if reached["MSE"] is None else _epochs(reached["MSE"])
-    verdict = f"verdict: BCE learned in {_epochs(reached['BCE'])}, MSE took {mse_text}: cross-entropy got there {times} faster"
+    mse_epochs = reached["mse"]
+    mse_text = f"more than {_epochs(result.epochs)}" if mse_epochs is None else _epochs(mse_epochs)
+    verdict = (
+        f"verdict: {bce.short} learned in {_epochs(reached['bce'])}, {mse.short} took {mse_text}: "
+        f"cross-entropy got there {times} faster"
+    )
     print(style.good(style.bold(verdict)))
-    print(style.dim('(the post: "the difference between a model that learns in 10 epochs and one that stalls for hundreds")'))
+    print(
+        style.dim(
+            '(the post: "the difference between a model that learns in 10 epochs and one that stalls for hundreds")'
+        )
+    )

@@ -1,4 +1,4 @@
-"""Terminal output for the demos: aligned tables, optional colour, a progress bar.
+"""Terminal output for the demos: aligned tables and optional colour (the progress bar is nn's).
 
 Colour is used only when standard output is a terminal and the ``NO_COLOR`` environment
 variable is unset (https://no-color.org), so piped output and test captures are plain text.
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import ClassVar, TextIO
 
-__all__ = ["ProgressBar", "Style", "table", "visible_width"]
+__all__ = ["Style", "table", "visible_width"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -25,7 +25,16 @@ def visible_width(text: str) -> int:
 class Style:
     """Colours for terminal text; every method returns its text unchanged when colour is off."""
 
-    _CODES: ClassVar[dict[str, str]] = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
+    _CODES: ClassVar[dict[str, str]] = {
+        "bold": "1",
+        "dim": "2",
+        "red": "31",
+        "green": "32",
+        "yellow": "33",
+        "blue": "34",
+        "magenta": "35",
+        "cyan": "36",
+    }
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
@@ -114,41 +123,3 @@ def table(
     lines.append(gap.join("-" * w for w in widths))
     lines.extend(line(row) for row in rows)
     return lines
-
-
-class ProgressBar:
-    """A one-line progress bar on a stream, redrawn in place on a terminal, printed once otherwise.
-
-    On a terminal the bar is redrawn with a carriage return as steps complete; elsewhere (a pipe, a
-    test capture) only the finished bar is printed, so logs are not flooded.
-    """
-
-    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30, label: str = "") -> None:
-        self.total = max(1, total)
-        self.stream = sys.stdout if stream is None else stream
-        self.width = width
-        self.label = label
-        isatty = getattr(self.stream, "isatty", None)
-        self.live = bool(isatty and isatty())
-        self.done = 0
-
-    def render(self, note: str = "") -> str:
-        """Return the bar's text for the current step, with an optional note after it."""
-        filled = round(self.width * self.done / self.total)
-        bar = "#" * filled + "." * (self.width - filled)
-        text = f"{self.label}[{bar}] {self.done:>{len(str(self.total))}}/{self.total}"
-        return f"{text}  {note}" if note else text
-
-    def update(self, done: int, note: str = "") -> None:
-        """Record that done steps are complete, and redraw the bar on a terminal."""
-        self.done = min(done, self.total)
-        if self.live:
-            self.stream.write("\r" + self.render(note) + "\x1b[K")
-            self.stream.flush()
-
-    def finish(self, note: str = "") -> None:
-        """Draw the finished bar and end its line."""
-        self.done = self.total
-        prefix = "\r" if self.live else ""
-        self.stream.write(prefix + self.render(note) + ("\x1b[K" if self.live else "") + "\n")
-        self.stream.flush()

@@ -16,9 +16,10 @@ import pytest
 
 from demos.cli import main
 from demos.post import EXPLAINED, UNEXPLAINED, Section, post_sections
-from demos.showdown import logit_of, showdown_rows, vanishing_rows
+from demos.registry import BINARY_LOSSES
+from demos.showdown import showdown_rows, vanishing_rows
 from demos.stall import StallConfig, confidently_wrong_start, run_stall
-from losses import BINARY_LOSSES_ON_LOGIT, grad_wrt_logit
+from losses import grad_wrt_logit, logit
 from nn import make_blobs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,10 +52,12 @@ def test_the_start_is_confidently_wrong_and_identical_for_both_losses(default_st
     config = StallConfig()
     X, y = make_blobs(config.n, centers=[(-1.0, -1.0), (1.0, 1.0)], spread=config.spread, seed=config.seed)
     w0, w1, b = confidently_wrong_start(X, y, 0.01)
-    logits = {label: statistics.median(w0 * a + w1 * c + b for (a, c), t in zip(X, y) if t == label) for label in (0, 1)}
+    logits = {
+        label: statistics.median(w0 * a + w1 * c + b for (a, c), t in zip(X, y) if t == label) for label in (0, 1)
+    }
     assert 1 / (1 + math.exp(-logits[1])) == pytest.approx(0.01, abs=1e-12)  # positives at p = 0.01
     assert 1 / (1 + math.exp(-logits[0])) == pytest.approx(0.99, abs=1e-12)  # negatives at p = 0.99
-    mse, bce = default_stall.runs["MSE"], default_stall.runs["BCE"]  # type: ignore[attr-defined]
+    mse, bce = default_stall.runs["mse"], default_stall.runs["bce"]  # type: ignore[attr-defined]
     assert mse.accuracy[0] == bce.accuracy[0] <= 0.05  # the same start, nearly everything wrong
     assert bce.mean_abs_grad[0] > 15 * mse.mean_abs_grad[0]  # the post's point: MSE barely pushes
 
@@ -62,7 +65,9 @@ def test_the_start_is_confidently_wrong_and_identical_for_both_losses(default_st
 def test_stall_default_verdict_bce_learns_in_tens_mse_in_hundreds(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stall"]) == 0
     out = capsys.readouterr().out
-    match = re.search(r"verdict: BCE learned in (\d+) epochs, MSE took (\d+) epochs: cross-entropy got there ([\d.]+)x faster", out)
+    match = re.search(
+        r"verdict: BCE learned in (\d+) epochs, MSE took (\d+) epochs: cross-entropy got there ([\d.]+)x faster", out
+    )
     assert match, out
     bce_epochs, mse_epochs, ratio = int(match[1]), int(match[2]), float(match[3])
     assert bce_epochs <= 20 and mse_epochs >= 150
@@ -89,26 +94,35 @@ def test_stall_json_and_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stall", "--json", "--epochs", "40", "--lr", "0.5", "--target", "90", "--seed", "3"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["config"]["lr"] == 0.5 and report["config"]["target"] == 0.9 and report["config"]["seed"] == 3
-    for name in ("MSE", "BCE"):
+    for name in ("mse", "bce"):
         history = report["history"][name]
         assert len(history["loss"]) == len(history["accuracy"]) == len(history["mean_abs_grad"]) == 41
         reached = report["reached_target_at_epoch"][name]
         if reached is not None:
             assert history["accuracy"][reached] >= 0.9 and all(a < 0.9 for a in history["accuracy"][:reached])
-    assert report["reached_target_at_epoch"]["MSE"] is None and report["speedup_is_lower_bound"] is True
+    assert report["reached_target_at_epoch"]["mse"] is None and report["speedup_is_lower_bound"] is True
 
 
 def test_stall_runs_are_reproducible() -> None:
     config = StallConfig(epochs=30)
     first, second = run_stall(config), run_stall(config)
-    assert first.runs["MSE"].loss == second.runs["MSE"].loss and first.runs["BCE"].loss == second.runs["BCE"].loss
+    assert first.runs["mse"].loss == second.runs["mse"].loss
+    assert first.runs["bce"].loss == second.runs["bce"].loss
 
 
 def test_stall_in_a_subprocess_has_no_colour_when_piped(tmp_path: Path) -> None:
     plot = tmp_path / "stall.svg"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run([sys.executable, "-m", "demos", "stall", "--plot", str(plot)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "demos", "stall", "--plot", str(plot)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "verdict: BCE learned in" in result.stdout and "\x1b[" not in result.stdout
     assert_svg(plot)
@@ -129,7 +143,11 @@ def test_stall_png_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_showdown_tables_match_the_post(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["showdown"]) == 0
     out = capsys.readouterr().out
-    for row in ("0.01  -0.019602   -0.9900  50.5x", "0.20  -0.256000   -0.8000   3.1x", "0.99  -0.000198   -0.0100  50.5x"):
+    for row in (
+        "0.01  -0.019602   -0.9900  50.5x",
+        "0.20  -0.256000   -0.8000   3.1x",
+        "0.99  -0.000198   -0.0100  50.5x",
+    ):
         assert re.search(r"\s+".join(map(re.escape, row.split())), out), row
     assert re.search(r"0\.01\s+1\s+0\.0099\s+-0\.0196\s+Almost no push!", out)
     assert "12.8x weaker than at p = 0.50" in out
@@ -138,11 +156,12 @@ def test_showdown_tables_match_the_post(capsys: pytest.CaptureFixture[str]) -> N
 def test_showdown_numbers_are_backprop_and_equal_the_closed_forms() -> None:
     for row in showdown_rows(label=1):
         p = row.p
-        assert row.grads["mse_sigmoid"] == pytest.approx(2 * (p - 1) * p * (1 - p), rel=1e-9)
-        assert row.grads["bce_sigmoid"] == pytest.approx(p - 1, rel=1e-9)
+        assert row.grads["mse"] == pytest.approx(2 * (p - 1) * p * (1 - p), rel=1e-9)
+        assert row.grads["bce"] == pytest.approx(p - 1, rel=1e-9)
         assert row.ratio == pytest.approx(1 / (2 * p * (1 - p)), rel=1e-9)
     for p, derivative, gradient in vanishing_rows():
         assert derivative == pytest.approx(p * (1 - p), rel=1e-9)
+        assert gradient == pytest.approx(2 * (p - 1) * p * (1 - p), rel=1e-9)
 
 
 def test_showdown_extra_losses_and_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,9 +169,9 @@ def test_showdown_extra_losses_and_json(capsys: pytest.CaptureFixture[str]) -> N
     report = json.loads(capsys.readouterr().out)
     assert len(report["vanishing"]) == 5 and len(report["showdown"]) == 7
     for row in report["showdown"]:
-        assert set(row["grads"]) == {"mse_sigmoid", "bce_sigmoid", "focal", "hinge"} and row["y"] == 0
-        z = logit_of(row["p"])
-        assert row["grads"]["focal"] == grad_wrt_logit(BINARY_LOSSES_ON_LOGIT["focal"], z, 0)
+        assert set(row["grads"]) == {"mse", "bce", "focal", "hinge"} and row["y"] == 0
+        z = logit(row["p"]).data
+        assert row["grads"]["focal"] == grad_wrt_logit(BINARY_LOSSES["focal"].on_logit, z, 0)
     assert main(["showdown", "--losses", "all"]) == 0
     header = next(line for line in capsys.readouterr().out.splitlines() if "MSE grad" in line)
     assert header.split()[-3:] == ["bce_with_logits", "focal", "hinge"]
@@ -174,7 +193,9 @@ def test_showdown_plot(tmp_path: Path) -> None:
 def test_post_every_number_agrees_or_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["post"]) == 0
     out = capsys.readouterr().out
-    summary = re.search(r"(\d+) numbers checked: (\d+) agree ✓, (\d+) differ for a checked reason ≈, 0 unexplained ✗", out)
+    summary = re.search(
+        r"(\d+) numbers checked: (\d+) agree ✓, (\d+) differ for a checked reason ≈, 0 unexplained ✗", out
+    )
     assert summary, out[-500:]
     assert int(summary[1]) >= 70 and int(summary[3]) >= 5
     # The differences the post leaves to its reader, each named with its reason:
@@ -194,7 +215,9 @@ def test_post_json_has_every_section(capsys: pytest.CaptureFixture[str]) -> None
     assert checks["Loss"]["ours"] == "2.0824" and checks["KL(P || Q_bad)"]["ours"] == "0.3681"
 
 
-def test_post_exits_1_on_an_unexplained_difference(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_post_exits_1_on_an_unexplained_difference(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from engine import Value
 
     monkeypatch.setattr("demos.post.entropy", lambda *args, **kwargs: Value(0.5))  # a broken library

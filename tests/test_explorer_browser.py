@@ -92,7 +92,17 @@ def _read(driver: object, *ids: str) -> dict[str, str]:
     return {i: driver.find_element(By.ID, i).text for i in ids}  # type: ignore[attr-defined]
 
 
-VALUE_IDS = ("p-value", "label-value", "mse-loss", "bce-loss", "mse-grad-z", "bce-grad-z", "mse-grad-p", "bce-grad-p", "grad-ratio")
+VALUE_IDS = (
+    "p-value",
+    "label-value",
+    "mse-loss",
+    "bce-loss",
+    "mse-grad-z",
+    "bce-grad-z",
+    "mse-grad-p",
+    "bce-grad-p",
+    "grad-ratio",
+)
 
 
 def _grad_text(x: float) -> str:
