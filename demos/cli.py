@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from engine.render import RendererNotFoundError, RenderError
+from engine.drawing import RendererNotFoundError, RenderError
 
 from . import explore, graph, moons, post, showdown, stall
 from .arguments import UsageError
@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``lossgrad`` command with every subcommand registered."""
     parser = argparse.ArgumentParser(
         prog="lossgrad",
-        description="Demos of 'Loss Functions from Scratch', every number computed by backprop through lossgrad's engine.",
+        description=(
+            "Demos of 'Loss Functions from Scratch', every number computed by backprop through lossgrad's engine."
+        ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,31 +1,44 @@
 """Output files for the demos: checked before any work starts, written whole or not at all.
 
-Every file a demo writes goes through here. ``check_output_path`` runs first, while parsing the
-command line, so a typo in a folder name or an extension fails in a millisecond instead of after
-the training run; the writers then put the bytes in a temporary file in the same folder and
-``os.replace`` it onto the target, which is atomic: a reader sees the old file or the new one,
-never half of one, and a failure leaves no stray file behind.
+``check_output_path`` runs while the command line is parsed, so a typo in a folder name or an
+extension fails in a millisecond instead of after the training run, as an ``OutputError`` naming
+the path (the CLI turns it into a usage error), never as an OSError traceback. It asks
+``engine.files.check_writable``, the check the writer itself makes, so the two cannot disagree.
+
+The writing is engine.files' (``atomic_path``, ``write_text``, re-exported here for the demos): a
+temporary file in the same folder, renamed onto the target, so a reader sees the old file or the
+new one and a failure leaves no stray file behind.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
+
+from engine.files import atomic_path, check_writable, write_text
 
 __all__ = ["OutputError", "atomic_path", "check_output_path", "write_text"]
 
+# How much of a very long path (one too long for the file system) an error shows: its start, and
+# its end, where the file name is.
+_SHOWN_HEAD, _SHOWN_TAIL = 80, 40
+
 
 class OutputError(ValueError):
-    """An output path the demos cannot write: its folder is missing or read-only, or its extension is unknown."""
+    """An output path the demos cannot write, with the reason: no such folder, a folder, ..."""
 
 
-def check_output_path(path: str | os.PathLike[str], extensions: Sequence[str], what: str = "file") -> Path:
-    """Return path as a Path after checking its folder exists and its extension is one of extensions.
+def check_output_path(
+    path: str | os.PathLike[str], extensions: Sequence[str], what: str = "file"
+) -> Path:
+    """Return path as a Path after checking its extension and that a file can be written there.
 
     ``extensions`` are lower-case with the dot (``(".svg", ".png")``); the check ignores case.
+    Raises OutputError, naming ``what`` and the path, for an unknown extension and for every
+    reason the file could not be written: a missing or read-only folder, a folder above it that
+    cannot be searched, a name too long for the file system, a path that is a folder, ends in
+    a separator, or names a device, FIFO or socket. Nothing is written.
 
     >>> check_output_path("plot.svg", (".svg", ".png")).suffix
     '.svg'
@@ -33,54 +46,29 @@ def check_output_path(path: str | os.PathLike[str], extensions: Sequence[str], w
     Traceback (most recent call last):
       ...
     demos.output.OutputError: plot 'plot.jpg' has an unknown extension '.jpg' (use .svg or .png)
+    >>> check_output_path("nowhere/plot.svg", (".svg",), "plot")
+    Traceback (most recent call last):
+      ...
+    demos.output.OutputError: plot 'nowhere/plot.svg': the folder 'nowhere' does not exist
     """
-    target = Path(path)
+    text = os.fspath(path)
+    shown = _shortened(text)
+    target = Path(text)
     suffix = target.suffix.lower()
     if suffix not in extensions:
-        choices = extensions[0] if len(extensions) == 1 else ", ".join(extensions[:-1]) + " or " + extensions[-1]
-        shown = f"'{suffix}'" if suffix else "(none)"
-        raise OutputError(f"{what} '{path}' has an unknown extension {shown} (use {choices})")
-    folder = target.parent
-    if not folder.is_dir():
-        raise OutputError(f"{what} '{path}': the folder '{folder}' does not exist")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"{what} '{path}': the folder '{folder}' is not writable")
-    if target.is_dir():
-        raise OutputError(f"{what} '{path}' is a folder, not a file name")
+        *others, last = extensions
+        choices = f"{', '.join(others)} or {last}" if others else last
+        found = f"'{suffix}'" if suffix else "(none)"
+        raise OutputError(f"{what} '{shown}' has an unknown extension {found} (use {choices})")
+    try:
+        check_writable(text)
+    except OSError as error:  # its strerror says why, as in "the folder 'x' does not exist"
+        raise OutputError(f"{what} '{shown}': {error.strerror}") from None
     return target
 
 
-def _default_mode() -> int:
-    """Return the permission bits a newly created file gets under the current umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-@contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Return (as a context) a temporary path beside path, moved onto path only if the block succeeds.
-
-    The caller writes the temporary file by any means (matplotlib's ``savefig``, ``open``);
-    on an exception the temporary file is removed and path is left as it was.
-    """
-    target = Path(path)
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as error:  # name the file the user asked for, not a temporary name they never typed
-        raise OSError(error.errno, error.strerror, str(target)) from None
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.chmod(temporary, _default_mode())  # mkstemp makes the file private (0600)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Return path after writing text to it (UTF-8) whole, or leaving it untouched on failure."""
-    with atomic_path(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
-    return Path(path)
+def _shortened(text: str) -> str:
+    """Return text whole, or its start and end around '...' when too long to read in one line."""
+    if len(text) <= _SHOWN_HEAD + _SHOWN_TAIL + 3:
+        return text
+    return f"{text[:_SHOWN_HEAD]}...{text[-_SHOWN_TAIL:]}"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from demos.cli import COMMANDS, main
-from demos.plots import PlotError
-from engine.render import RendererNotFoundError
 from demos.explore import explorer_curves, explorer_html, gradients_at
 from demos.output import OutputError, atomic_path, check_output_path, write_text
-from demos.terminal import ProgressBar, Style, table, visible_width
+from demos.plots import PlotError
+from demos.terminal import Style, table, visible_width
+from engine.drawing import RendererNotFoundError
 
 REPO = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -29,8 +29,16 @@ def run_module(*args: str) -> subprocess.CompletedProcess[str]:
     """Return the finished `python -m demos args...`, run from the repository as a user would."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("NO_COLOR", None)
-    return subprocess.run([sys.executable, "-m", "demos", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "demos", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def svg_texts(path_or_text: Path | str) -> list[str]:
@@ -75,6 +83,11 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
         (["graph", "softmax"], "invalid choice: 'softmax'"),
         (["graph", "--logit", "nan"], "argument --logit: expected a finite number, got 'nan'"),
         (["showdown", "--losses", "bogus"], "unknown loss 'bogus'"),
+        (
+            ["showdown", "--losses", "mse_sigmoid"],
+            "unknown loss 'mse_sigmoid'; choose from mse, bce, bce_with_logits, focal, hinge (or 'all')",
+        ),
+        (["graph", "mse_sigmoid"], "invalid choice: 'mse_sigmoid'"),
         (["moons", "--noise", "-0.1"], "argument --noise: must be >= 0, got -0.1"),
         (["moons", "--points", "1"], "argument --points: must be >= 2, got 1"),
         (["moons", "--seed", "-5"], "argument --seed: must be >= 0, got -5"),
@@ -114,10 +127,13 @@ def test_bad_output_paths_are_refused_before_any_work_and_nothing_is_written(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_plot_without_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_plot_without_matplotlib_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a)
+    )
     assert main(["stall", "--plot", str(tmp_path / "curves.png")]) == 2
     assert 'pip install "lossgrad[plot]"' in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
@@ -133,8 +149,9 @@ def test_plot_helpers_without_matplotlib_raise_the_same_hint(monkeypatch: pytest
         pyplot()
 
 
-def test_library_errors_become_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_library_errors_become_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def fails(*args: object, **kwargs: object) -> None:
         raise ValueError("binary_cross_entropy: p must be in [0, 1],\ngot 1.5")
 
@@ -144,15 +161,18 @@ def test_library_errors_become_one_line_and_exit_2(monkeypatch: pytest.MonkeyPat
     assert err == "lossgrad stall: error: binary_cross_entropy: p must be in [0, 1], got 1.5\n"
 
 
-@pytest.mark.parametrize(("error", "status"), [
-    (RendererNotFoundError("no dot-compatible renderer found"), 2),
-    (PlotError('pip install "lossgrad[plot]"'), 2),
-    (RecursionError("maximum recursion depth exceeded"), 1),  # a RuntimeError, but lossgrad's own bug
-    (RuntimeError("something lossgrad did not expect"), 1),
-])
-def test_only_the_runtime_errors_a_user_can_cause_exit_2(monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str],
-                                                          error: Exception, status: int) -> None:
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (RendererNotFoundError("no dot-compatible renderer found"), 2),
+        (PlotError('pip install "lossgrad[plot]"'), 2),
+        (RecursionError("maximum recursion depth exceeded"), 1),  # a RuntimeError, but lossgrad's own bug
+        (RuntimeError("something lossgrad did not expect"), 1),
+    ],
+)
+def test_only_the_runtime_errors_a_user_can_cause_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: Exception, status: int
+) -> None:
     def fails(*args: object, **kwargs: object) -> None:
         raise error
 
@@ -172,8 +192,9 @@ def test_ctrl_c_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch, capsys
     assert capsys.readouterr().err == "\nlossgrad stall: interrupted\n"
 
 
-def test_an_internal_error_is_one_line_exit_1_and_debuggable(monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_internal_error_is_one_line_exit_1_and_debuggable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     class Surprise(Exception):
         pass
 
@@ -205,11 +226,11 @@ def test_check_output_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     (tmp_path / "dir.svg").mkdir()
     with pytest.raises(OutputError, match="is a folder"):
         check_output_path(tmp_path / "dir.svg", (".svg",))
-    with pytest.raises(OutputError, match="the folder .* does not exist"):
+    with pytest.raises(OutputError, match=r"the folder .* does not exist"):
         check_output_path(tmp_path / "missing" / "a.svg", (".svg",))
     with monkeypatch.context() as patch:  # a read-only folder (chmod does not stop root, so pretend)
         patch.setattr(os, "access", lambda folder, mode: False)
-        with pytest.raises(OutputError, match="the folder .* is not writable"):
+        with pytest.raises(OutputError, match=r"the folder .* is not writable"):
             check_output_path(tmp_path / "a.svg", (".svg",))
     with pytest.raises(FileNotFoundError) as raised:  # the writer itself names the target, not its temporary
         write_text(tmp_path / "missing" / "a.svg", "<svg/>")
@@ -261,14 +282,6 @@ def test_table_aligns_visible_columns_even_with_colour() -> None:
         table(["a", "b"], [["1"]])
 
 
-def test_progress_bar_prints_once_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    bar = ProgressBar(10, stream=sys.stdout, width=10)
-    for step in range(1, 11):
-        bar.update(step)
-    bar.finish("done")
-    assert capsys.readouterr().out == "[##########] 10/10  done\n"
-
-
 # --- explore -----------------------------------------------------------------------------------
 
 
@@ -314,12 +327,13 @@ def test_explore_html_is_self_contained(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["explore", "--p", "0.2", "--label", "0", "--html", str(page)]) == 0
     assert "wrote the explorer page" in capsys.readouterr().out
     html = page.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "__CURVES_JSON__" not in html
+    assert html.startswith("<!DOCTYPE html>") and "<!-- data -->" not in html
     # No resource from anywhere: the only URL is the SVG namespace the script creates elements in.
     assert html.count("http://") == 1 and "http://www.w3.org/2000/svg" in html and "https://" not in html
     for forbidden in ("<link", "src=", "@import", "url("):
         assert forbidden not in html
-    start = html.index('<script id="curves" type="application/json">') + len('<script id="curves" type="application/json">')
+    opening = '<script type="application/json" id="page-data">'
+    start = html.index(opening) + len(opening)
     data = json.loads(html[start : html.index("</script>", start)])
     assert data["initial_label"] == 0 and data["p"][data["initial_index"]] == pytest.approx(0.2)
     for element_id in ("p-slider", "label-toggle", "mse-loss", "bce-loss", "mse-grad-z", "bce-grad-z", "grad-ratio"):
@@ -340,7 +354,9 @@ def test_graph_of_bce_at_the_posts_point(tmp_path: Path, capsys: pytest.CaptureF
     assert "data 4.5110" in texts and "grad 1.0000" in texts  # the root
 
 
-@pytest.mark.parametrize("loss, z_grad", [("mse", "-0.0215"), ("bce_with_logits", "-0.9890"), ("focal", "-0.2661"), ("hinge", "-1.0000")])
+@pytest.mark.parametrize(
+    "loss, z_grad", [("mse", "-0.0215"), ("bce_with_logits", "-0.9890"), ("focal", "-0.2661"), ("hinge", "-1.0000")]
+)
 def test_graph_of_other_losses(loss: str, z_grad: str, tmp_path: Path) -> None:
     out = tmp_path / f"{loss}.svg"
     assert main(["graph", loss, "--logit", "-4.5", "--label", "1", "-o", str(out), "--derivatives"]) == 0

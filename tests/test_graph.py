@@ -1,4 +1,4 @@
-"""Tests for engine.graph (drawing) and engine.render (finding and running a dot program).
+"""Tests for engine.drawing: graph (drawing) and render (finding and running a dot program).
 
 Every rendered picture is checked by parsing the SVG as XML: which nodes and edges exist, what
 text they hold, what colour they are. By default the renderer is the pip-installed graphviz-pure,
@@ -13,6 +13,7 @@ import os
 import platform
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -27,9 +28,10 @@ from hypothesis import strategies as st
 
 import engine
 from engine import Constant, Value, draw_graph, render_svg
-from engine import render as render_module
-from engine.graph import ROLE_COLOURS, ComputationGraph
-from engine.render import ENV_VAR, RenderError, RendererNotFoundError, find_renderer
+from engine.drawing import render as render_module
+from engine.drawing.graph import MAX_NODES, ROLE_COLOURS, ComputationGraph
+from engine.drawing.render import ENV_VAR, RendererNotFoundError, RenderError, find_renderer
+from engine.files import NotAFileError
 
 SVG = "{http://www.w3.org/2000/svg}"
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="fake renderers are shell scripts")
@@ -362,7 +364,7 @@ def test_shading_runs_from_white_to_dark_and_keeps_roles_on_the_border() -> None
 # --- local derivatives -----------------------------------------------------------------------
 
 
-def test_edges_carry_local_derivatives_read_from_the_backward_rules(pip_renderer: str) -> None:
+def test_edges_carry_the_local_derivatives(pip_renderer: str) -> None:
     a, b = Value(3.0, label="a"), Value(2.0, label="b")
     q = a / b
     square = a * a
@@ -381,7 +383,7 @@ def test_edges_carry_local_derivatives_read_from_the_backward_rules(pip_renderer
     assert sorted(labels["v0->v3_op"]) == [[], ["6.0000 (sum of 2 uses)"]]
     assert labels["v2->v4_op"] == [["1.0000"]] and labels["v3->v4_op"] == [["1.0000"]]
     assert labels["v2_op->v2"] == [[]]
-    assert {v.label: v.grad for v in (a, b)} == grads  # the grads were restored
+    assert {v.label: v.grad for v in (a, b)} == grads  # drawing leaves the grads alone
 
 
 def test_an_infinite_local_derivative_is_written_undefined() -> None:
@@ -525,6 +527,163 @@ def test_a_failing_renderer_writes_nothing_and_reports_its_stderr(
     assert caught.value.returncode == 3 and "syntax error" in caught.value.stderr
     assert target.read_text() == "previous picture"
     assert [p.name for p in target.parent.iterdir()] == ["graph.svg"]
+
+
+def test_render_svg_writes_svg_only_and_checks_the_path_before_rendering(
+    no_renderer: None, tmp_path: Path
+) -> None:
+    # With no renderer to be found, each refusal below shows it came before the renderer search.
+    for name in ("graph.png", "graph", "graph.svg.bak"):
+        path = tmp_path / name
+        with pytest.raises(ValueError, match=re.escape(
+            f"render_svg: path must end in .svg, since render_svg writes SVG, got '{path}'; for "
+            "another format, write the bytes of draw_graph(root).pipe(format=...) with "
+            "engine.files.write_bytes"
+        )):
+            render_svg(Value(1.0), path)
+    with pytest.raises(FileNotFoundError, match=r"the folder .* does not exist"):
+        render_svg(Value(1.0), tmp_path / "missing" / "graph.svg")
+    with pytest.raises(RendererNotFoundError):
+        render_svg(Value(1.0), tmp_path / "GRAPH.SVG")  # the extension's case does not matter
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty-bin"]
+
+
+@POSIX_ONLY
+def test_render_svg_never_replaces_a_fifo_or_a_device(no_renderer: None, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.svg")
+    paths = [(tmp_path / "pipe.svg", "a FIFO (named pipe)", stat.S_ISFIFO)]
+    try:  # a /dev/full of our own (major 1, minor 7): replacing the real one would harm the machine
+        os.mknod(tmp_path / "full.svg", stat.S_IFCHR | 0o666, os.makedev(1, 7))
+        paths.append((tmp_path / "full.svg", "a character device", stat.S_ISCHR))
+    except PermissionError:
+        pass  # only root may make device nodes; the FIFO shows the same refusal
+    for path, kind, is_still in paths:
+        with pytest.raises(NotAFileError, match=re.escape(f"'{path}' is {kind}, not a regular")):
+            render_svg(Value(1.0), path)
+        assert is_still(os.lstat(path).st_mode)
+
+
+@POSIX_ONLY
+def test_render_svg_writes_through_a_symlink_and_keeps_the_mode(
+    pip_renderer: str, tmp_path: Path
+) -> None:
+    real = tmp_path / "real.svg"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "graph.svg"
+    link.symlink_to("real.svg")
+    svg = render_svg(Value(1.0, label="x"), link)
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == svg
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty-bin", "graph.svg", "real.svg"]
+
+
+def test_render_svg_replaces_a_file_whole_or_not_at_all(
+    pip_renderer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "graph.svg"
+    target.write_text("previous picture")
+
+    def full_disk(source: str, destination: str) -> None:
+        raise OSError(28, "No space left on device", source, None, destination)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError, match=re.escape(f"No space left on device: '{target}'")):
+        render_svg(Value(1.0), target)
+    assert target.read_text() == "previous picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty-bin", "graph.svg"]
+
+
+@POSIX_ONLY
+@pytest.mark.parametrize(
+    ("prints", "problem"),
+    [
+        (
+            r"printf '<svg>\377</svg>'",
+            "printed output that is not UTF-8 text (byte 0xff at offset 5), so not SVG",
+        ),
+        ("echo 'digraph is fine'", "printed no SVG (its output starts 'digraph is fine\\n')"),
+        ("true", "printed nothing"),
+    ],
+)
+def test_renderer_output_that_is_not_svg_is_a_render_error_before_any_file_is_written(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, prints: str, problem: str
+) -> None:
+    program = fake_program(tmp_path / "bin", "odd-dot", f"cat > /dev/null; {prints}")
+    monkeypatch.setenv(ENV_VAR, str(program))
+    target = tmp_path / "graph.svg"
+    target.write_text("previous picture")
+    with pytest.raises(RenderError) as caught:
+        render_svg(Value(1.0), target)
+    assert str(caught.value) == (
+        f"run_renderer: {program} exited with status 0 but {problem}; is it a dot-compatible "
+        f"program? ({ENV_VAR} chooses the renderer)"
+    )
+    assert caught.value.executable == str(program) and caught.value.returncode == 0
+    assert target.read_text() == "previous picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "graph.svg"]
+    with pytest.raises(RenderError):  # the Jupyter display goes through the same check
+        draw_graph(Value(1.0))._repr_mimebundle_()
+
+
+def long_chain(length: int) -> Value:
+    value = Value(0.1, label="x")
+    for _ in range(length - 1):
+        value = value.tanh()
+    return value
+
+
+def test_a_drawing_above_max_nodes_is_refused_with_a_hint_and_no_renderer_run(
+    no_renderer: None,
+) -> None:
+    root = long_chain(3_000)
+    graph = draw_graph(root, legend=False)
+    assert graph.node_count == 3_000 + 2_999 > MAX_NODES  # boxes and tanh operations
+    refusals = {
+        "render_svg": (lambda: render_svg(root, legend=False), "or pass max_nodes=None"),
+        "render_svg ": (lambda: render_svg(graph), "or pass max_nodes=None"),
+        "pipe": (lambda: graph.pipe(format="png"), "or set graph.max_nodes = None"),
+        "pipe ": (lambda: graph._repr_mimebundle_(), "or set graph.max_nodes = None"),
+    }
+    for where, (attempt, lift) in refusals.items():
+        with pytest.raises(ValueError) as caught:
+            attempt()
+        assert str(caught.value) == (
+            f"{where.strip()}: the drawing has 5,999 nodes, more than max_nodes=5,000, and "
+            "laying out a graph that size can take minutes; draw less of it with "
+            "draw_graph(root, max_depth=...) or draw groups of Values as one box with "
+            f"collapse=... (nn.neuron_of draws each neuron as one), {lift}"
+        )
+    # Lifting the limit reaches the renderer, which this fixture has hidden.
+    with pytest.raises(RendererNotFoundError):
+        render_svg(graph, max_nodes=None)
+    graph.max_nodes = None
+    with pytest.raises(RendererNotFoundError):
+        graph.pipe()
+    assert draw_graph(root).max_nodes == MAX_NODES  # the setting belongs to that one graph
+
+
+def test_max_nodes_is_settable_and_checked(no_renderer: None) -> None:
+    small = draw_graph(Value(1.0).exp(), legend=False)  # x, exp and its operation
+    assert small.node_count == 3
+    with pytest.raises(ValueError, match="render_svg: the drawing has 3 nodes, more than max_node"):
+        render_svg(small, max_nodes=2)
+    with pytest.raises(RendererNotFoundError):
+        render_svg(small, max_nodes=3)
+    with pytest.raises(RendererNotFoundError):
+        render_svg("digraph { a -> b -> c }", max_nodes=1)  # DOT text is the renderer's to judge
+    for bad in (0, -1, 2.5, True, "10"):
+        with pytest.raises(ValueError, match=re.escape(
+            f"render_svg: max_nodes must be None or an int >= 1, got {bad!r}"
+        )):
+            render_svg(small, max_nodes=bad)  # type: ignore[arg-type]
+
+
+def test_node_count_is_the_number_of_nodes_rendered(pip_renderer: str) -> None:
+    _, _, d = small_graph()
+    drawings = [draw_graph(d), draw_graph(d, max_depth=1), draw_graph(d, collapse=lambda v: "all")]
+    for graph in drawings:
+        assert graph.node_count == len(svg_nodes(render_svg(graph)))
 
 
 def test_render_svg_accepts_digraphs_and_dot_text_and_rejects_the_rest(pip_renderer: str) -> None:

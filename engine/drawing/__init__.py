@@ -1,19 +1,28 @@
-"""Drawing a Value's computation graph: DOT text through the graphviz package, SVG without a system Graphviz.
+"""Drawing a Value's computation graph: DOT text through the graphviz package, then SVG.
 
-This subpackage is the only part of the engine that needs the ``graphviz`` package; ``import
-engine`` does not load it until a drawing function is first used, so arithmetic and backward work
-where graphviz is not installed.
+This subpackage is the only part of lossgrad that imports the ``graphviz`` package, and only its
+``graph`` module does: ``import engine`` loads none of it, and the drawing names below load
+``graph`` (and graphviz) the first time they are used, so arithmetic and backward work where
+graphviz is not installed.
 
-- ``graph``: ``draw_graph`` (a ``ComputationGraph``, which displays inline in Jupyter) and
-  ``render_svg``;
+- ``graph``: ``draw_graph`` (a ``ComputationGraph``, which displays inline in Jupyter),
+  ``render_svg`` and the drawing size limit ``MAX_NODES``;
 - ``render``: finding a ``dot`` program (``LOSSGRAD_DOT``, a system Graphviz, or the
-  pip-installed ``graphviz-pure``) and running it.
+  pip-installed ``graphviz-pure``) and running it; needs no graphviz package.
 """
 
-from .graph import ROLE_COLOURS, ComputationGraph, draw_graph, render_svg
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .render import RendererNotFoundError, RenderError, find_renderer
 
+if TYPE_CHECKING:
+    from .graph import MAX_NODES, ROLE_COLOURS, ComputationGraph, draw_graph, render_svg
+
 __all__ = [
+    "MAX_NODES",
     "ROLE_COLOURS",
     "ComputationGraph",
     "RenderError",
@@ -22,3 +31,12 @@ __all__ = [
     "find_renderer",
     "render_svg",
 ]
+
+_GRAPH_NAMES = {"MAX_NODES", "ROLE_COLOURS", "ComputationGraph", "draw_graph", "render_svg"}
+
+
+def __getattr__(name: str) -> Any:
+    # Loads the graph module (and graphviz) on first use of one of its names.
+    if name in _GRAPH_NAMES:
+        return getattr(importlib.import_module(".graph", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

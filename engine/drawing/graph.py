@@ -1,4 +1,4 @@
-"""Draw a Value's computation graph: DOT text through the graphviz package, SVG through engine.render.
+"""Draw a Value's computation graph: DOT text through the graphviz package, SVG through ``render``.
 
 The picture reads left to right (by default) from the inputs to the root. Each Value is one box
 holding its label (if any), its data and its grad; each operation is one small node between its
@@ -28,36 +28,53 @@ vanishing gradient at the logit at a glance.
 Node ids come from the position of each Value in a deterministic traversal (children before their
 parents, operands in order), never from ``id()``: the same graph gives byte-identical DOT text on
 every run.
+
+Drawing (the DOT text) is quick even for tens of thousands of Values; laying the picture out is
+not: the renderer's time grows faster than the number of nodes and edges, and a network's graph of
+a few thousand nodes can take it minutes. So rendering refuses a drawing of more than
+``MAX_NODES`` nodes, boxes and operations together, with a hint to draw less of it (``max_depth``,
+``collapse``); ``render_svg(..., max_nodes=None)`` or ``graph.max_nodes = None`` lifts the limit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import stat
-import tempfile
+import re
 import unicodedata
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-import graphviz
+try:
+    import graphviz
+except ImportError as error:
+    raise ModuleNotFoundError(
+        "drawing a graph (engine.draw_graph, engine.render_svg) needs the graphviz Python "
+        "package, which is not installed: pip install graphviz (a system Graphviz is not needed). "
+        "Everything else in engine works without it.",
+        name="graphviz",
+    ) from error
 
-from .render import RendererNotFoundError, RenderError, find_renderer, run_renderer
+from ..files import check_writable, write_bytes
 from ..value import Constant, Value
+from .render import RendererNotFoundError, RenderError, find_renderer, run_renderer
 
 __all__ = [
+    "MAX_NODES",
     "ROLE_COLOURS",
     "ComputationGraph",
     "RenderError",
     "RendererNotFoundError",
     "draw_graph",
     "find_renderer",
+    "node_names",
     "render_svg",
 ]
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
+MAX_NODES = 5_000  # the default rendering limit, in nodes (boxes and operations) of a drawing
 
 
 @dataclass(frozen=True)
@@ -85,15 +102,25 @@ _SHADE_STOPS = ((255, 255, 255), (254, 232, 200), (253, 187, 132), (227, 74, 51)
 _DARK_SHADE = 0.7  # above this point of the ramp, text is drawn white to stay readable
 
 
-class ComputationGraph(graphviz.Digraph):
-    """A graphviz.Digraph whose rendering (``pipe``, Jupyter display) goes through lossgrad's renderer search.
+class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz has no type hints
+    """A graphviz.Digraph rendered (``pipe``, Jupyter display) through lossgrad's renderer search.
 
     Everything else is graphviz.Digraph: ``.source`` is the DOT text, ``.save()`` writes it.
     ``render()`` is graphviz's own and needs a system ``dot``; use ``engine.render_svg(graph, path)``
     or ``graph.pipe(format="png")`` to get files without one.
+
+    ``max_nodes`` (default ``MAX_NODES``) is the most nodes ``pipe`` and the Jupyter display
+    render; set it to None on a graph to render it whatever its size.
     """
 
-    def pipe(  # type: ignore[override]
+    max_nodes: int | None = MAX_NODES
+
+    @property
+    def node_count(self) -> int:
+        """Return the number of nodes (value boxes, operations, "more" markers, legend) drawn."""
+        return _node_count(self.body)
+
+    def pipe(
         self,
         format: str | None = None,
         renderer: str | None = None,
@@ -104,12 +131,14 @@ class ComputationGraph(graphviz.Digraph):
         engine: str | None = None,
         encoding: str | None = None,
     ) -> bytes | str:
-        """Return the graph rendered in ``format`` (bytes, or str decoded with ``encoding`` when given).
+        """Return the graph rendered in ``format``: bytes, or str decoded with ``encoding``.
 
-        Same arguments as graphviz.Digraph.pipe, but the program is found by engine.render.find_renderer,
+        Same arguments as graphviz.Digraph.pipe, but the program is found by ``find_renderer``,
         so a pip-installed graphviz-pure works where no system ``dot`` exists. ``quiet`` is accepted
-        for compatibility: the renderer's warnings are never shown, its errors always raise.
+        for compatibility: the renderer's warnings are never shown, its errors always raise. A
+        graph of more than ``self.max_nodes`` nodes is refused with a ValueError.
         """
+        _check_size(self, self.max_nodes, "pipe", "or set graph.max_nodes = None")
         output_format = format or self.format or "svg"
         if renderer is not None:
             output_format += f":{renderer}"
@@ -157,12 +186,11 @@ def draw_graph(
         grad_range: (small, large): |grad| <= small is drawn white, |grad| >= large darkest red.
             Fixed, so separate drawings share one scale.
         local_derivatives: write on each edge the derivative of the result with respect to that
-            operand (d out / d operand at the current data), read from the operation's backward
-            rule: the operands' grads are saved, zeroed, ``out._backward(out, 1.0)`` is called, the grads
-            are read and restored (so do not draw a graph while another thread runs backward on
-            it). An operand used twice (``x * x``) gets the sum of its uses, written on its first
-            edge. An operation whose rule refuses the point (sqrt at 0) gets "undefined". Edges
-            into a collapsed group carry no derivative.
+            operand (d out / d operand at the current data), from ``out.local_derivatives()``,
+            the numbers backward() multiplies by; grads are not touched. An operand used twice
+            (``x * x``) gets the sum of its uses, written on its first edge. An operation whose
+            derivative is infinite there (sqrt at 0) gets "undefined". Edges into a collapsed
+            group carry no derivative.
         max_depth: draw only Values at most this many operations away from root (along the
             shortest path); a Value whose operands are cut off keeps its operation, fed by a dashed
             "more" node. Depth counts Values even when they are collapsed into groups.
@@ -274,31 +302,87 @@ def render_svg(
     path: str | os.PathLike[str] | None = None,
     *,
     timeout: float | None = None,
+    max_nodes: int | None = MAX_NODES,
     **draw_options: object,
 ) -> str:
     """Return the SVG text of a Value's computation graph (or of a graphviz graph, or of DOT text).
 
-    A Value is drawn with ``draw_graph(graph, **draw_options)`` first. With ``path``, the SVG is
-    also written there whole: to a temporary file in the same folder, then renamed over ``path``, so
-    a failure never leaves a half-written file. The renderer is found by engine.render.find_renderer
-    (LOSSGRAD_DOT, then a system dot, then graphviz-pure); without one, RendererNotFoundError says
-    how to install one, and ``draw_graph(root).source`` still gives the DOT text.
+    A Value is drawn with ``draw_graph(graph, **draw_options)`` first. The renderer is found by
+    ``find_renderer`` (LOSSGRAD_DOT, then a system dot, then graphviz-pure); without one,
+    RendererNotFoundError says how to install one, and ``draw_graph(root).source`` still gives
+    the DOT text.
+
+    Args:
+        graph: a Value, a graphviz graph (such as ``draw_graph``'s result) or DOT text.
+        path: also write the SVG there, through ``engine.files.write_bytes``: whole or not at all,
+            through a symlink, keeping an existing file's mode, refusing a folder, device, FIFO
+            or socket. It must end in ``.svg``: this function writes SVG only (for PNG or PDF,
+            ``write_bytes("graph.png", draw_graph(root).pipe(format="png"))``). The path is
+            checked before the renderer runs, and the renderer's output before the file is
+            replaced, so a failure leaves any old file as it was.
+        timeout: seconds to let the renderer run before a RenderError, or None for no limit.
+        max_nodes: refuse (ValueError) a drawing of more nodes than this, boxes and operations
+            together, instead of a renderer run of minutes; None renders any size. DOT text is
+            not counted.
+        **draw_options: passed to ``draw_graph`` when ``graph`` is a Value.
+
+    Example:
+        >>> from engine import Value
+        >>> svg = render_svg(Value(2.0, label="x").exp())
+        >>> svg.startswith("<?xml") and ">x<" in svg
+        True
     """
+    if path is not None:
+        if Path(path).suffix.lower() != ".svg":
+            raise ValueError(
+                f"render_svg: path must end in .svg, since render_svg writes SVG, got "
+                f"{os.fspath(path)!r}; for another format, write the bytes of "
+                f"draw_graph(root).pipe(format=...) with engine.files.write_bytes"
+            )
+        check_writable(path)  # a bad path fails now, not after a long renderer run
     if isinstance(graph, Value):
         graph = draw_graph(graph, **draw_options)  # type: ignore[arg-type]
     elif draw_options:
         raise TypeError(
-            f"render_svg: drawing options ({', '.join(sorted(draw_options))}) apply only to a Value; "
-            f"pass them to draw_graph instead, got a {type(graph).__name__}"
+            f"render_svg: drawing options ({', '.join(sorted(draw_options))}) apply only to a "
+            f"Value; pass them to draw_graph instead, got a {type(graph).__name__}"
         )
     source: object = graph if isinstance(graph, str) else getattr(graph, "source", None)
     layout = None if isinstance(graph, str) else getattr(graph, "engine", None)
     if not isinstance(source, str):
-        raise TypeError(f"render_svg: graph must be a Value, a graphviz graph or DOT text, got {type(graph).__name__}")
-    svg = run_renderer(source, "svg", layout=None if layout in (None, "dot") else layout, timeout=timeout)
+        raise TypeError(
+            f"render_svg: graph must be a Value, a graphviz graph or DOT text, "
+            f"got {type(graph).__name__}"
+        )
+    _check_size(graph, max_nodes, "render_svg", "or pass max_nodes=None")
+    svg = run_renderer(
+        source, "svg", layout=None if layout in (None, "dot") else layout, timeout=timeout
+    )
     if path is not None:
-        _write_whole(path, svg)
-    return svg.decode("utf-8")
+        write_bytes(path, svg)
+    return svg.decode("utf-8")  # run_renderer checked that it is UTF-8 SVG
+
+
+def node_names(root: Value, max_depth: int | None = None) -> dict[Value, str]:
+    """Return the DOT node name ``draw_graph(root, max_depth=max_depth)`` gives each Value's box.
+
+    A Value computed by an operation also has an operation node, named ``name + "_op"``. (A Value
+    that ``collapse`` puts in a group is drawn as the group's box instead.) In the rendered SVG
+    the name is the ``<title>`` of the node's ``<g>`` element, which is how a page that animates
+    the drawing finds a Value's box.
+
+    >>> from engine import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x
+    >>> names = node_names(y)
+    >>> names[x], names[y]
+    ('v0', 'v1')
+    >>> source = draw_graph(y).source
+    >>> f"{names[x]} -> {names[y]}_op" in source and f"{names[y]}_op -> {names[y]}" in source
+    True
+    """
+    values, _ = _values_to_draw(root, max_depth)
+    return {value: f"v{index}" for index, value in enumerate(values)}
 
 
 # --- traversal -------------------------------------------------------------------------------
@@ -325,7 +409,7 @@ def _values_to_draw(root: Value, max_depth: int | None) -> tuple[list[Value], se
 
     truncated: set[int] = set()
 
-    def operands(value: Value) -> tuple[Value, ...]:
+    def operands(value: Value) -> Sequence[Value]:
         if depth is not None and depth[id(value)] >= max_depth and value.children:  # type: ignore[operator]
             truncated.add(id(value))
             return ()
@@ -347,7 +431,7 @@ def _values_to_draw(root: Value, max_depth: int | None) -> tuple[list[Value], se
     return order, truncated
 
 
-def _drawn_children(value: Value, truncated: set[int]) -> tuple[Value, ...]:
+def _drawn_children(value: Value, truncated: set[int]) -> Sequence[Value]:
     return () if id(value) in truncated else value.children
 
 
@@ -378,14 +462,17 @@ def _role(value: Value, root: Value) -> str:
 
 
 def _derivative_labels(value: Value, style: _Style) -> dict[int, str]:
-    """Return edge labels, by operand slot, with d value / d operand from the node's local derivatives."""
-    local = value.local_derivatives()
+    """Return edge labels by operand slot: d value / d operand, from the node's local derivatives."""
+    try:
+        local = value.local_derivatives()
+    except ArithmeticError:  # a rule that refuses the point outright
+        local = (math.inf,) * len(value.children)
     if not local:
         return {}
     derivative: dict[int, float] = {}
-    for child, d in zip(value.children, local):  # an operand used twice gets the sum of its uses
+    for child, d in zip(value.children, local, strict=True):  # an operand used twice: sum of uses
         derivative[id(child)] = derivative.get(id(child), 0.0) + d
-    if any(math.isinf(d) for d in derivative.values()):
+    if not all(math.isfinite(d) for d in derivative.values()):
         # e.g. sqrt at 0: an infinite derivative, which backward() refuses, and so does the drawing.
         return {slot: "<undefined>" for slot in range(len(value.children))}
     uses: dict[int, int] = {}
@@ -569,18 +656,30 @@ def _check_options(
         raise ValueError(f"draw_graph: max_depth must be None or an int >= 0, got {max_depth!r}")
 
 
-def _write_whole(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write data to path through a temporary file in the same folder, so path is never half written."""
-    target = os.path.abspath(os.fspath(path))
-    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-        # mkstemp makes the file private (0600): keep the mode of the file being replaced, else 0644.
-        mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else 0o644
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+# A node statement as graphviz writes it into a graph's body: "\t<id> [<attributes>]" or "\t<id>".
+# An edge statement has " -> " (or " -- ") after its first id, so it does not match.
+_NODE_STATEMENT = re.compile(r'\t(?:\w+|"(?:[^"\\]|\\.)*")(?: \[|$)')
+
+
+def _node_count(body: Sequence[str]) -> int:
+    """Return how many node statements a graphviz graph's body holds."""
+    return sum(1 for line in body if _NODE_STATEMENT.match(line))
+
+
+def _check_size(graph: object, max_nodes: int | None, where: str, lift: str) -> None:
+    """Refuse a graphviz graph of more than max_nodes nodes, with a hint to draw less of it."""
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
+        raise ValueError(f"{where}: max_nodes must be None or an int >= 1, got {max_nodes!r}")
+    body = getattr(graph, "body", None)
+    if max_nodes is None or not isinstance(body, list):
+        return  # DOT text: its size is the renderer's business
+    count = _node_count(body)
+    if count > max_nodes:
+        raise ValueError(
+            f"{where}: the drawing has {count:,} nodes, more than max_nodes={max_nodes:,}, and "
+            f"laying out a graph that size can take minutes; draw less of it with "
+            f"draw_graph(root, max_depth=...) or draw groups of Values as one box with "
+            f"collapse=... (nn.neuron_of draws each neuron as one), {lift}"
+        )

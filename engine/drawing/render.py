@@ -131,7 +131,8 @@ def run_renderer(
 
     ``layout`` picks a Graphviz layout engine other than dot (``-K``); ``extra_args`` are passed on
     as they are. A failure (non-zero exit status, timeout) raises RenderError carrying the
-    renderer's stderr.
+    renderer's stderr, and so does SVG output that is not UTF-8 text holding an ``<svg`` element
+    (a ``LOSSGRAD_DOT`` that is not a dot-compatible program): callers can decode and save it.
     """
     if not _OUTPUT_FORMAT.fullmatch(output_format):
         raise ValueError(f"run_renderer: output_format must look like 'svg' or 'png:cairo', got {output_format!r}")
@@ -166,6 +167,28 @@ def run_renderer(
             f"{stderr or '(it printed nothing on stderr)'}",
             executable=executable, returncode=completed.returncode, stderr=stderr,
         )
+    if output_format.split(":")[0] == "svg":
+        _check_svg(completed.stdout, executable, stderr)
     # On success stderr holds only Graphviz's cosmetic warnings (e.g. estimated widths of non-ASCII
     # letters), which would bury a learner's output, so it is dropped.
     return completed.stdout
+
+
+def _check_svg(output: bytes, executable: str, stderr: str) -> None:
+    """Raise RenderError naming the renderer unless its output is UTF-8 text with an <svg> tag."""
+    try:
+        text = output.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problem = (
+            f"printed output that is not UTF-8 text (byte 0x{output[error.start]:02x} at "
+            f"offset {error.start}), so not SVG"
+        )
+    else:
+        if "<svg" in text:
+            return
+        problem = f"printed no SVG (its output starts {text[:40]!r})" if text else "printed nothing"
+    raise RenderError(
+        f"run_renderer: {executable} exited with status 0 but {problem}; is it a dot-compatible "
+        f"program? ({ENV_VAR} chooses the renderer)",
+        executable=executable, returncode=0, stderr=stderr,
+    )
