@@ -14,28 +14,33 @@ True
 - ``module``: ``Module``, ``Neuron``, ``Layer``, ``MLP`` (and ``neuron_of`` to draw a neuron as one box).
 - ``optim``: ``SGD`` and ``Adam``, with PyTorch's update rules.
 - ``data``: ``make_moons``, ``make_blobs``, ``make_xor``: plain lists, labels {0, 1} or {-1, 1}.
-- ``train``: ``fit``, its ``History``, and the ``DivergenceError`` it raises when the loss blows up.
+- ``train``: ``train_step`` (one step of gradient descent), ``fit`` (the loop over epochs), its
+  ``History``, and the ``DivergenceError`` it raises when the loss blows up.
+- ``progress``: ``ProgressBar``, the text progress bar of ``fit(progress=True)`` and the demos.
 """
 
 from .data import make_blobs, make_moons, make_xor
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, neuron_of
 from .optim import SGD, Adam, Optimizer
-from .train import DivergenceError, History, fit
+from .progress import ProgressBar
+from .train import DivergenceError, History, fit, train_step
 
 __all__ = [
-    "Module",
-    "Neuron",
-    "Layer",
-    "MLP",
     "ACTIVATIONS",
-    "neuron_of",
-    "Optimizer",
+    "MLP",
     "SGD",
     "Adam",
-    "make_moons",
-    "make_blobs",
-    "make_xor",
-    "fit",
-    "History",
     "DivergenceError",
+    "History",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "ProgressBar",
+    "fit",
+    "make_blobs",
+    "make_moons",
+    "make_xor",
+    "neuron_of",
+    "train_step",
 ]

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["make_moons", "make_blobs", "make_xor", "LABEL_CONVENTIONS"]
+__all__ = ["LABEL_CONVENTIONS", "make_blobs", "make_moons", "make_xor"]
 
 Point = tuple[float, float]
 

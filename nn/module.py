@@ -1,22 +1,24 @@
 """Neural-network building blocks on the engine: Module, Neuron, Layer and MLP.
 
-The shapes are micrograd's: a Neuron computes ``activation(w·x + b)``, a Layer is a list of
+The shapes are micrograd's: a Neuron computes ``activation(b + w·x)``, a Layer is a list of
 Neurons that read the same input, an MLP is a list of Layers. What differs:
 
-- A neuron's pre-activation ``z = b + w·x`` is a single ``engine.dot`` node, not 2n binary nodes:
-  the bias is the weight of a constant input 1.0, ``z = [b, w0, w1, ...]·[1.0, x0, x1, ...]``.
-  A forward pass builds two nodes per neuron (the dot and the activation). The bias comes first,
-  so z adds up in micrograd's order, b + w0·x0 + w1·x1 + ...
+- A neuron's pre-activation ``z = b + w·x`` is one ``engine.dot`` node, not 2n binary nodes:
+  the bias is the weight of a constant input 1, ``z = (b, w0, w1, ...)·(1, x0, x1, ...)``.
+  A forward pass builds two nodes per neuron (the dot and the activation; one for "linear").
+  The bias comes first, so z adds up in micrograd's order, b + w0·x0 + w1·x1 + ...
 - Every parameter and every neuron output carries a label, ``"L0.N3.w1"`` (layer 0, neuron 3,
   weight 1; all indices from 0), ``"L0.N3.b"`` (its bias), ``"L0.N3.z"`` (its pre-activation) and
   ``"L0.N3"`` (its output), so a drawing of the graph can say which neuron a node belongs to;
   ``neuron_of`` turns a label back into the neuron's name (the drawing's ``collapse`` argument).
-  The label strings are built once, when the neuron is made.
 - Weights come from a seedable ``random.Random`` (the ``seed`` argument: an int, a
   ``random.Random`` to draw from, or None for a fresh unseeded one): the same seed gives the same
   model on every run. They are drawn from uniform(-1, 1) as in micrograd; biases start at 0.
-- A hidden layer of width 1 works; ``MLP`` returns a single Value when its last layer has one
-  output and a list otherwise; a ``Layer`` always returns a list.
+- ``MLP`` returns a single Value when its last layer has one output and a list otherwise; a
+  ``Layer`` always returns a list.
+- ``batch(X)`` gives the outputs for many inputs at once. For a Layer and an MLP it is an
+  optimisation, fenced off at the end of each class: it builds exactly the graph of
+  ``[model(x) for x in X]``, with each weight read once per batch (``engine.dots``).
 
 >>> model = MLP(3, [4, 4, 1], activation="tanh", seed=0)
 >>> model
@@ -24,26 +26,27 @@ MLP(3, [4, 4, 1], activation='tanh', output_activation='linear')
 >>> len(model.parameters())
 41
 >>> out = model([2.0, 3.0, -1.0])
->>> out.label, out.op, len(out.children)  # [b, w0, w1, w2, w3]·[1.0, h0, h1, h2, h3]
+>>> out.label, out.op, len(out.children)  # (b, w0, w1, w2, w3)·(1, h0, h1, h2, h3)
 ('L2.N0', 'dot', 10)
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import mul
+from collections.abc import Callable, Iterable, Sequence
 
-from engine import Constant, Value, no_grad
-from engine.nary import dot_node
+from engine import Constant, Value, dot, dots, no_grad
+from engine.value import check_real
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "neuron_of"]
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "neuron_of"]
 
 Input = Sequence["Value | float"]
 
-# Each activation is an unbound Value method (or None for the identity), looked up once per neuron.
+# The activations by name. "linear" is None rather than an identity function so that a linear
+# neuron's output is its dot node itself: no extra node that would only copy it.
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
+    "leaky_relu": Value.leaky_relu,  # slope 0.01, PyTorch's default
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
     "linear": None,
@@ -51,9 +54,14 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
 
 
 def _check_activation(where: str, argument: str, activation: object) -> str:
-    """Return the activation name, or raise ValueError listing the ones there are."""
+    """Return the activation name, or raise TypeError or ValueError listing the ones there are."""
+    names = ", ".join(repr(name) for name in ACTIVATIONS)
+    if not isinstance(activation, str):
+        raise TypeError(
+            f"{where}: {argument} must be a str, one of {names}, "
+            f"got {type(activation).__name__}: {activation!r:.80}"
+        )
     if activation not in ACTIVATIONS:
-        names = ", ".join(repr(name) for name in ACTIVATIONS)
         raise ValueError(f"{where}: {argument} must be one of {names}, got {activation!r}")
     return activation
 
@@ -72,46 +80,28 @@ def _rng(seed: int | random.Random | None) -> random.Random:
     return seed if isinstance(seed, random.Random) else random.Random(seed)
 
 
-def _as_inputs(where: str, x: Input, nin: int) -> tuple[Value, ...]:
-    """Return (1.0, x0, x1, ...) as Values: the constant input that multiplies the bias, then x.
-
-    Plain numbers are wrapped and the width is checked once here, so that each neuron can build its
-    dot node with ``engine.nary.dot_node``, which checks nothing again.
-    """
+def _check_input(where: str, x: Input, nin: int) -> tuple[Value, ...]:
+    """Return x as a tuple of nin Values (plain numbers wrapped as Constants), or raise naming x."""
     if isinstance(x, (str, bytes, Value)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{where}: x must be a sequence of {nin} numbers or Values, got {type(x).__name__}: {x!r:.80}")
+        raise TypeError(
+            f"{where}: x must be a sequence of {nin} numbers or Values, "
+            f"got {type(x).__name__}: {x!r:.80}"
+        )
     if len(x) != nin:
         raise ValueError(f"{where}: x must have {nin} inputs (the model's nin), got {len(x)}")
-    try:
-        return (Constant(1.0), *[xi if isinstance(xi, Value) else Constant(xi) for xi in x])
-    except (TypeError, ValueError):
-        # Off the fast path: find the element the engine refused, and name it.
-        for i, xi in enumerate(x):
-            try:
-                xi if isinstance(xi, Value) else Constant(xi)
-            except (TypeError, ValueError) as error:
-                raise type(error)(
-                    f"{where}: x[{i}] must be a real number (not NaN) or a Value, got {type(xi).__name__}: {xi!r:.80}"
-                ) from None
-        raise
+    return tuple(
+        xi if isinstance(xi, Value) else Constant(check_real(xi, where, f"x[{i}]"))
+        for i, xi in enumerate(x)
+    )
 
 
-def _numbers(values: tuple[Value, ...]) -> list[float]:
-    """Return the data of each Value."""
-    return [v.data for v in values]
-
-
-def _each_input(where: str, X: Iterable[Input], nin: int) -> Iterator[tuple[Value, ...]]:
-    """Yield each input of X as `_as_inputs` makes it, naming the failing index (``X[3]``) on an error."""
+def _check_inputs(where: str, X: Iterable[Input], nin: int) -> list[tuple[Value, ...]]:
+    """Return each input of X as `_check_input` makes it; an error names the input (``X[3]``)."""
     if isinstance(X, (str, bytes, Value)) or not isinstance(X, Iterable):
-        raise TypeError(f"{where}: X must be an iterable of inputs, got {type(X).__name__}: {X!r:.80}")
-    for i, x in enumerate(X):
-        try:
-            one_and_x = _as_inputs(where, x, nin)
-        except (TypeError, ValueError):
-            _as_inputs(f"{where}: X[{i}]", x, nin)  # raises again, with the index in the message
-            raise
-        yield one_and_x
+        raise TypeError(
+            f"{where}: X must be an iterable of inputs, got {type(X).__name__}: {X!r:.80}"
+        )
+    return [_check_input(f"{where}: X[{i}]", x, nin) for i, x in enumerate(X)]
 
 
 class Module:
@@ -137,10 +127,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__")
 
     def batch(self, X: Iterable[Input]) -> list[Value] | list[list[Value]]:
-        """Return ``[self(x) for x in X]``: the outputs for many inputs, one graph for each.
-
-        Subclasses build exactly the same graphs faster, reading each parameter once per batch.
-        """
+        """Return ``[self(x) for x in X]``: the outputs for many inputs, one graph for each."""
         return [self(x) for x in X]  # type: ignore[return-value]
 
 
@@ -162,7 +149,7 @@ class Neuron(Module):
     (0.924142, 'N', 'N.z')
     """
 
-    __slots__ = ("activation", "name", "_bias_and_weights", "_activate", "_z_label")
+    __slots__ = ("_activate", "_bias_and_weights", "_z_label", "activation", "name")
 
     activation: str
     name: str
@@ -180,7 +167,7 @@ class Neuron(Module):
         rng = _rng(seed)
         self.name = name
         weights = [Value(rng.uniform(-1.0, 1.0), label=f"{name}.w{i}") for i in range(nin)]
-        # The bias goes first, against the constant input 1.0 that _as_inputs puts first.
+        # Kept as one tuple, bias first: the row of the neuron's dot node (see Layer.batch).
         self._bias_and_weights = (Value(0.0, label=f"{name}.b"), *weights)
         self._z_label = f"{name}.z"  # built once here, so a forward pass formats no strings
 
@@ -201,24 +188,12 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         """Return the neuron's output for the input x (nin numbers or Values)."""
-        one_and_x = _as_inputs("Neuron", x, self.nin)
-        return self._forward(one_and_x, _numbers(one_and_x), _numbers(self._bias_and_weights))
+        x = _check_input("Neuron", x, self.nin)
+        z = dot((self.b, *self.w), (1.0, *x))  # b·1 + w0·x0 + w1·x1 + ...: b + w·x as one node
+        return self._output(z)
 
-    def batch(self, X: Iterable[Input]) -> list[Value]:
-        """Return ``[self(x) for x in X]``, the same graphs built faster (the parameters read once)."""
-        parameter_numbers = _numbers(self._bias_and_weights)
-        return [
-            self._forward(one_and_x, _numbers(one_and_x), parameter_numbers)
-            for one_and_x in _each_input("Neuron.batch", X, self.nin)
-        ]
-
-    def _forward(self, one_and_x: tuple[Value, ...], x_numbers: list[float], parameter_numbers: list[float]) -> Value:
-        """Return the output for a checked input (1.0, x0, x1, ...): two nodes, dot and activation.
-
-        ``x_numbers`` and ``parameter_numbers`` are the data of ``one_and_x`` and of (b, w0, w1, ...),
-        read by the caller: once per layer for the input, once per batch for the parameters.
-        """
-        z = dot_node(self._bias_and_weights, one_and_x, sum(map(mul, parameter_numbers, x_numbers)))
+    def _output(self, z: Value) -> Value:
+        """Return the activation of the pre-activation z, both labelled."""
         activate = self._activate
         if activate is None:  # linear: the pre-activation is the output
             z.label = self.name
@@ -230,7 +205,7 @@ class Neuron(Module):
 
     def parameters(self) -> list[Value]:
         """Return the weights, then the bias (micrograd's order)."""
-        return [*self._bias_and_weights[1:], self._bias_and_weights[0]]
+        return [*self.w, self.b]
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
@@ -248,7 +223,7 @@ class Layer(Module):
     ['L0.N0', 'L0.N1', 'L0.N2']
     """
 
-    __slots__ = ("neurons", "name")
+    __slots__ = ("name", "neurons")
 
     neurons: list[Neuron]
     name: str
@@ -284,25 +259,8 @@ class Layer(Module):
         return self.neurons[0].activation
 
     def __call__(self, x: Input) -> list[Value]:
-        """Return the list of the neurons' outputs for the input x (even when there is one neuron)."""
-        return self._forward(_as_inputs("Layer", x, self.nin), self._parameter_numbers())
-
-    def batch(self, X: Iterable[Input]) -> list[list[Value]]:
-        """Return ``[self(x) for x in X]``, the same graphs built faster (the parameters read once)."""
-        parameter_numbers = self._parameter_numbers()
-        return [self._forward(one_and_x, parameter_numbers) for one_and_x in _each_input("Layer.batch", X, self.nin)]
-
-    def _parameter_numbers(self) -> list[list[float]]:
-        """Return the data of each neuron's (b, w0, w1, ...)."""
-        return [_numbers(neuron._bias_and_weights) for neuron in self.neurons]
-
-    def _forward(self, one_and_x: tuple[Value, ...], parameter_numbers: list[list[float]]) -> list[Value]:
-        """Return the outputs for a checked input (1.0, x0, x1, ...), given `_parameter_numbers()`."""
-        x_numbers = _numbers(one_and_x)  # read once, for all the layer's neurons
-        return [
-            neuron._forward(one_and_x, x_numbers, numbers)
-            for neuron, numbers in zip(self.neurons, parameter_numbers)
-        ]
+        """Return ``[neuron(x) for neuron in self.neurons]``, built by the fast path below."""
+        return self._forward([(Constant(1.0), *_check_input("Layer", x, self.nin))])[0]
 
     def parameters(self) -> list[Value]:
         """Return the neurons' parameters, neuron by neuron (each: weights, then bias)."""
@@ -310,6 +268,34 @@ class Layer(Module):
 
     def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+
+    # ------------------------------------------------------------ the fast path: many inputs
+
+    def batch(self, X: Iterable[Input]) -> list[list[Value]]:
+        """Return ``[self(x) for x in X]``: the same graph, node for node, built faster.
+
+        An optimisation only: ``engine.dots`` reads each neuron's numbers once for the whole
+        batch instead of once per input, and every dot node keeps the neuron's own
+        (b, w0, w1, ...) tuple and the input's (1, x0, x1, ...) tuple as they are, so no
+        operand tuple is made per neuron. ``python -m benchmarks`` times the training step it
+        is for.
+
+        >>> layer = Layer(2, 3, seed=0)
+        >>> X = [[0.5, -1.0], [2.0, 0.25]]
+        >>> [[v.data for v in out] for out in layer.batch(X)] == [
+        ...     [neuron(x).data for neuron in layer.neurons] for x in X]
+        True
+        """
+        one = Constant(1.0)  # the input that multiplies each bias, shared by the whole batch
+        return self._forward([(one, *x) for x in _check_inputs("Layer.batch", X, self.nin)])
+
+    def _forward(self, inputs: Sequence[tuple[Value, ...]]) -> list[list[Value]]:
+        """Return the outputs for checked inputs, each given as (1, x0, x1, ...)."""
+        neurons = self.neurons
+        rows = [neuron._bias_and_weights for neuron in neurons]
+        return [
+            [neuron._output(z) for neuron, z in zip(neurons, zs)] for zs in dots(rows, inputs)
+        ]
 
 
 class MLP(Module):
@@ -356,7 +342,8 @@ class MLP(Module):
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng, name=f"L{i}")
+            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng,
+                  name=f"L{i}")
             for i in range(len(nouts))
         ]
 
@@ -381,35 +368,12 @@ class MLP(Module):
         return self.layers[-1].activation
 
     def __call__(self, x: Input) -> Value | list[Value]:
-        """Return the output for one input: a Value if the last layer has one neuron, else a list."""
-        return self._forward(_as_inputs("MLP", x, self.nin), self._parameter_numbers())
+        """Return the output for one input: a Value if the last layer has one neuron, else a list.
 
-    def batch(self, X: Iterable[Input]) -> list[Value] | list[list[Value]]:
-        """Return ``[self(x) for x in X]``, the same graphs built faster: each parameter is read once
-        per batch instead of once per input.
-
-        >>> model = MLP(2, [3, 1], seed=0)
-        >>> X = [[0.5, -1.0], [2.0, 0.25]]
-        >>> [out.data for out in model.batch(X)] == [model(x).data for x in X]
-        True
+        The same as feeding x through the layers in turn (``for layer in self.layers: x =
+        layer(x)``), built by the fast path below.
         """
-        parameter_numbers = self._parameter_numbers()
-        outputs = [self._forward(one_and_x, parameter_numbers) for one_and_x in _each_input("MLP.batch", X, self.nin)]
-        return outputs  # type: ignore[return-value]  # all Values, or all lists, by the last layer's width
-
-    def _parameter_numbers(self) -> list[list[list[float]]]:
-        """Return the data of each layer's `_parameter_numbers()`."""
-        return [layer._parameter_numbers() for layer in self.layers]
-
-    def _forward(
-        self, one_and_x: tuple[Value, ...], parameter_numbers: list[list[list[float]]]
-    ) -> Value | list[Value]:
-        """Return the output for a checked input (1.0, x0, x1, ...), given `_parameter_numbers()`."""
-        one = one_and_x[0]
-        h = one_and_x
-        for layer, numbers in zip(self.layers, parameter_numbers):
-            outputs = layer._forward(h, numbers)
-            h = (one, *outputs)  # the same constant 1.0 feeds every layer's biases
+        (outputs,) = self._forward([_check_input("MLP", x, self.nin)])
         return outputs[0] if len(outputs) == 1 else outputs
 
     def predict(self, X: Iterable[Input]) -> list[float] | list[list[float]]:
@@ -423,9 +387,9 @@ class MLP(Module):
         """
         with no_grad():
             outputs = self.batch(X)
-        if outputs and isinstance(outputs[0], list):
-            return [[v.data for v in out] for out in outputs]  # type: ignore[union-attr]
-        return [out.data for out in outputs]  # type: ignore[union-attr]
+        if self.layers[-1].nout == 1:
+            return [out.data for out in outputs]  # type: ignore[union-attr]
+        return [[v.data for v in out] for out in outputs]  # type: ignore[union-attr]
 
     def parameters(self) -> list[Value]:
         """Return every parameter: layer by layer, neuron by neuron, weights then bias."""
@@ -437,6 +401,32 @@ class MLP(Module):
             f"output_activation={self.output_activation!r})"
         )
 
+    # ------------------------------------------------------------ the fast path: many inputs
+
+    def batch(self, X: Iterable[Input]) -> list[Value] | list[list[Value]]:
+        """Return ``[self(x) for x in X]``: the same graph, node for node, built faster.
+
+        An optimisation only (see `Layer.batch`): each layer reads its weights once for the
+        whole batch, and a single constant 1 multiplies every bias of the pass.
+
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> X = [[0.5, -1.0], [2.0, 0.25]]
+        >>> [out.data for out in model.batch(X)] == [model(x).data for x in X]
+        True
+        """
+        outputs = self._forward(_check_inputs("MLP.batch", X, self.nin))
+        if self.layers[-1].nout == 1:
+            return [out[0] for out in outputs]
+        return outputs
+
+    def _forward(self, inputs: Sequence[tuple[Value, ...]]) -> list[list[Value]]:
+        """Return the last layer's outputs for checked inputs, layer by layer for all of them."""
+        one = Constant(1.0)  # the input that multiplies each bias, shared by the whole pass
+        outputs = self.layers[0]._forward([(one, *x) for x in inputs])
+        for layer in self.layers[1:]:
+            outputs = layer._forward([(one, *h) for h in outputs])
+        return outputs
+
 
 def neuron_of(node: Value) -> str | None:
     """Return the name of the neuron a node belongs to (from its label), or None.
@@ -445,14 +435,16 @@ def neuron_of(node: Value) -> str | None:
     all belong to ``L0.N3``. Meant as the ``collapse`` argument of the graph drawing, to draw
     each neuron as one box.
 
-    >>> neuron_of(Value(0.0, label="L0.N3.w1")), neuron_of(Value(0.0, label="L0.N3")), neuron_of(Value(1.0))
-    ('L0.N3', 'L0.N3', None)
+    >>> neuron_of(Value(0.0, label="L0.N3.w1")), neuron_of(Value(0.0, label="L0.N3"))
+    ('L0.N3', 'L0.N3')
+    >>> neuron_of(Value(1.0)) is None
+    True
     """
     label = node.label
     if not label:
         return None
     head, _, tail = label.rpartition(".")
-    if tail.startswith("N") and tail[1:].isdigit() or tail == "N":
+    if (tail.startswith("N") and tail[1:].isdigit()) or tail == "N":
         return label
     if head and (tail in ("b", "z") or (tail.startswith("w") and tail[1:].isdigit())):
         return head

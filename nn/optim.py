@@ -23,16 +23,21 @@ from collections.abc import Iterable
 
 from engine import Value
 
-__all__ = ["Optimizer", "SGD", "Adam"]
+from .module import Module
+
+__all__ = ["SGD", "Adam", "Optimizer"]
 
 
-def _check_number(where: str, argument: str, value: object, expected: str, low: float, high: float | None = None) -> float:
+def _check_number(
+    where: str, argument: str, value: object, expected: str, low: float, high: float | None = None
+) -> float:
     """Return value as a float, or raise ValueError naming the argument unless low <= value (< high)."""
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"{where}: {argument} must be {expected}, got {value!r}") from None
-    if isinstance(value, (bool, str, bytes)) or not (low <= number and (high is None or number < high)) or math.isinf(number):
+    in_range = low <= number and (high is None or number < high)
+    if isinstance(value, (bool, str, bytes)) or not in_range or math.isinf(number):
         raise ValueError(f"{where}: {argument} must be {expected}, got {value!r}")
     return number
 
@@ -43,15 +48,13 @@ class Optimizer:
     ``params`` is an iterable of leaf Values (for example ``model.parameters()``) or a Module.
     """
 
-    __slots__ = ("params", "_lr")
+    __slots__ = ("_lr", "params")
 
     params: list[Value]
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    def __init__(self, params: Iterable[Value] | Module, lr: float) -> None:
         where = type(self).__name__
-        if hasattr(params, "parameters"):  # a Module: take its parameters
-            params = params.parameters()
-        params = list(params)
+        params = list(params.parameters() if isinstance(params, Module) else params)
         if not params:
             raise ValueError(f"{where}: params must contain at least one Value, got an empty list")
         seen: set[int] = set()
@@ -111,13 +114,13 @@ class SGD(Optimizer):
     -0.45
     """
 
-    __slots__ = ("momentum", "weight_decay", "_velocity")
+    __slots__ = ("_velocity", "momentum", "weight_decay")
 
     momentum: float
     weight_decay: float
 
     def __init__(
-        self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+        self, params: Iterable[Value] | Module, lr: float, momentum: float = 0.0, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params, lr)
         self.momentum = _check_number("SGD", "momentum", momentum, "a number in [0, 1)", 0.0, 1.0)
@@ -176,7 +179,7 @@ class Adam(Optimizer):
     0.9
     """
 
-    __slots__ = ("betas", "eps", "weight_decay", "_m", "_v", "_t")
+    __slots__ = ("_m", "_t", "_v", "betas", "eps", "weight_decay")
 
     betas: tuple[float, float]
     eps: float
@@ -184,7 +187,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Iterable[Value] | Module,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

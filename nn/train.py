@@ -1,47 +1,64 @@
-"""A training loop: ``fit`` runs epochs of forward, backward and optimizer steps, and keeps a History.
+"""Training: ``train_step`` takes one step of gradient descent; ``fit`` loops it over epochs.
+
+One step is the whole of training, five lines::
+
+    outputs = model.batch(X)       # the forward pass: [model(x) for x in X]
+    loss = loss_fn(outputs, y)     # one Value (+ l2 · Σp²)
+    optimizer.zero_grad()          # gradients accumulate, so clear last step's
+    loss.backward()                # backprop fills in every parameter's grad
+    optimizer.step()               # move each parameter against its gradient
+
+``fit`` runs it on the whole data set (or on shuffled mini-batches) for some epochs, and keeps
+a ``History`` of the loss, the accuracy and the gradients' size.
 
 The loss function's convention
 ------------------------------
-``loss_fn(predictions, targets) -> Value``: ``predictions`` is the list of the model's outputs for
-a batch (one Value per example for a single-output model, one list of Values per example
-otherwise) and ``targets`` the matching slice of ``y``. It returns one Value, the batch's loss
-(a mean, so the loss and the learning rate do not depend on the batch size). The losses of the
+``loss_fn(outputs, targets) -> Value``: ``outputs`` is the list of the model's outputs for a
+batch (one Value per example for a single-output model, one list of Values per example
+otherwise) and ``targets`` the matching slice of ``y``. It returns one Value, the batch's loss (a
+mean, so the loss and the learning rate do not depend on the batch size). The losses of the
 ``losses`` package have exactly this shape, so they plug in directly::
 
     from losses import hinge_loss
-    history = fit(model, hinge_loss, X, y, epochs=100, optimizer=SGD(model.parameters(), lr=1.0), l2=1e-4)
-
-``l2=alpha`` adds ``alpha · Σ p²`` over the model's parameters to every batch loss (micrograd's
-``alpha * sum(p*p for p in model.parameters())``), and the History's loss includes it.
+    history = fit(model, hinge_loss, X, y, epochs=100, optimizer=SGD(model.parameters(), lr=1.0))
 
 Accuracy
 --------
-With ``accuracy="auto"`` (the default) fit reads the labels:
+What counts as a correct prediction is fit's ``accuracy`` argument, never the loss function:
 
-- targets all in {-1, 1}: a prediction counts as class 1 when the output is > 0 (the sign of a
-  score, as micrograd's demo);
-- targets all in {0, 1}: class 1 when the output is > 0.5, the middle of a probability, unless
-  the loss takes logits (``hinge_loss``, ``binary_cross_entropy_with_logits``, ``focal_loss``)
-  and then when it is > 0;
-- a model with several outputs and integer targets: the class is the index of the largest output;
-- anything else (regression targets): no accuracy, and ``History.accuracy`` stays empty.
+- ``"logit"`` (or its synonym ``"score"``): class 1 when the output is > 0, the sign of a raw
+  score (hinge loss, logits);
+- ``"probability"``: class 1 when the output is > 0.5 (a sigmoid's output);
+- a number t: class 1 when the output is > t;
+- ``"argmax"``: for several outputs, the class is the index of the largest one;
+- ``None``: no accuracy (``History.accuracy`` stays empty);
+- ``"auto"`` (the default) decides from the model's output activation and the labels alone: a
+  sigmoid output is a probability; ±1 labels or a tanh output are read by their sign; several
+  outputs with int labels take the argmax; targets that are not two classes are regression, with
+  no accuracy. A linear (or relu) output with 0/1 labels could be either a logit or a
+  probability, so fit refuses to guess: it raises ValueError before training, asking for
+  ``accuracy="logit"`` or ``"probability"``.
 
-``accuracy=<a number>`` sets the threshold between the two classes yourself, ``accuracy=None``
-turns it off. Accuracy is measured on each batch's predictions before the step (as the loss is),
-so the epoch's figure describes the model during the epoch.
+For the threshold rules the labels must be 0/1 or ±1, and a prediction is correct when
+``(output > threshold) == (label == 1)``. Accuracy is measured on each batch's outputs before the
+step (as the loss is), so an epoch's figure describes the model during that epoch.
 
 When training goes wrong
 ------------------------
-A loss or gradient that becomes NaN or infinite (usually a learning rate too large) stops fit with
-a ``DivergenceError`` naming the epoch; its ``history`` holds the epochs before. While it trains,
-fit pauses Python's cyclic garbage collector (``pause_gc=True``): the engine's graphs have no
-reference cycles, so reference counting frees each one, and the collector would only re-scan the
-live graph; the collector's state is restored on the way out, error or not.
+An operation whose result or gradient would be NaN or infinite (usually a learning rate too
+large) stops fit with a ``DivergenceError`` naming the epoch; its ``history`` holds the epochs
+before. An error in the very first step is raised as it is: that is a set-up problem (labels the
+loss refuses, say), not divergence.
+
+Speed
+-----
+``train_step`` calls ``model.batch(X)`` on an nn Module: the graph of ``[model(x) for x in X]``,
+built faster. While fit runs, Python's cyclic garbage collector is paused (the engine's graphs
+have no cycles to collect) and restored afterwards, even after an error.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import math
 import random
@@ -53,18 +70,21 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from engine import Value, dot
+from engine.value import check_real
 
-from .module import Module
+from .module import MLP, Layer, Module, Neuron
 from .optim import Optimizer
+from .progress import ProgressBar
 
-__all__ = ["fit", "History", "DivergenceError"]
+__all__ = ["DivergenceError", "History", "fit", "train_step"]
 
 LossFn = Callable[[list[Any], Sequence[Any]], Value]
+# An output as a float (one output) or a list of floats (several); a target; correct or not.
+Rule = Callable[[Any, Any], bool]
 
-# Losses whose targets must follow a label convention, and losses that read raw scores (logits).
-_PLUS_MINUS_ONE_LOSSES = {"hinge_loss"}
-_ZERO_ONE_LOSSES = {"binary_cross_entropy", "binary_cross_entropy_with_logits", "focal_loss"}
-_LOGIT_LOSSES = {"hinge_loss", "binary_cross_entropy_with_logits", "focal_loss"}
+# The names fit's `accuracy` takes, besides a threshold number and None (see the module docstring).
+_RULE_NAMES = ("auto", "logit", "score", "probability", "argmax")
+_RULES_TEXT = ", ".join(repr(name) for name in _RULE_NAMES)
 
 
 class DivergenceError(FloatingPointError):
@@ -130,129 +150,388 @@ class History:
         return text + ")"
 
 
-def _loss_name(loss_fn: Callable[..., Any]) -> str:
-    """Return the name of the loss function (through functools.partial), or '' for a lambda."""
-    while isinstance(loss_fn, functools.partial):
-        loss_fn = loss_fn.func
-    name = getattr(loss_fn, "__name__", "")
-    return "" if name == "<lambda>" else name
+# ---------------------------------------------------------------------------- one step
 
 
-def _label_set(y: Sequence[Any]) -> set[float] | None:
-    """Return the set of target values when every target is a plain number, else None."""
-    values: set[float] = set()
-    for t in y:
-        if isinstance(t, bool) or not isinstance(t, (int, float)):
-            return None
-        values.add(float(t))
-        if len(values) > 64:
-            return None
-    return values
+def train_step(
+    model: Callable[[Any], Any],
+    loss_fn: LossFn,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    optimizer: Optimizer,
+    *,
+    l2: float = 0.0,
+) -> tuple[float, list[Any]]:
+    """Return the loss and the model's outputs, as plain numbers, after one step of training.
 
+    The step: outputs = [model(x) for x in X] (``model.batch(X)`` for an nn Module: the same
+    graph, built faster), loss = loss_fn(outputs, y) + l2 · Σp² over the optimizer's
+    parameters, then zero the gradients, backpropagate and ``optimizer.step()``. The loss and the
+    outputs are those before the step: a float, and one float per example (a list of floats per
+    example for a model with several outputs). The step's graph is freed on return.
 
-def _check_targets(loss_name: str, y: Sequence[Any]) -> None:
-    """Raise ValueError when y does not follow the label convention of a known loss."""
-    if loss_name in _PLUS_MINUS_ONE_LOSSES:
-        for i, t in enumerate(y):
-            if t not in (-1, 1):
-                raise ValueError(
-                    f"fit: y must be in {{-1, 1}} for {loss_name}, got y[{i}] = {t!r} "
-                    "(the data makers give ±1 labels with labels='pm1')"
-                )
-    elif loss_name in _ZERO_ONE_LOSSES:
-        for i, t in enumerate(y):
-            if isinstance(t, (int, float)) and not 0 <= t <= 1:
-                raise ValueError(
-                    f"fit: y must be in [0, 1] for {loss_name}, got y[{i}] = {t!r} "
-                    "(the data makers give 0/1 labels with labels='01')"
-                )
+    Args:
+      model: a callable on one input (an ``MLP``, ``Layer``, ``Neuron``, or anything like one).
+      loss_fn: ``loss_fn(outputs, targets) -> Value`` (see the module docstring).
+      X, y: the batch's inputs and targets.
+      optimizer: an ``SGD``, ``Adam``, or anything with ``params``, ``zero_grad()``, ``step()``.
+      l2: the weight of the L2 penalty l2 · Σp² (micrograd's ``alpha``); 0 for none.
 
-
-def _accuracy_rule(
-    accuracy: str | float | None, model: Any, loss_name: str, y: Sequence[Any], first_output: Any
-) -> Callable[[Any, Any], bool] | None:
-    """Return a function (output, target) -> correct?, or None where accuracy does not apply.
-
-    An output is a float, or a list of floats for a model with several outputs.
+    >>> from nn import MLP, SGD
+    >>> model = MLP(1, [1], seed=0)
+    >>> def squared_error(outputs, targets):
+    ...     return sum((o - t) ** 2 for o, t in zip(outputs, targets)) / len(targets)
+    >>> optimizer = SGD(model.parameters(), lr=0.1)
+    >>> for step in range(3):  # learn y = 2x
+    ...     loss, outputs = train_step(model, squared_error, [[1.0], [2.0]], [2.0, 4.0], optimizer)
+    ...     print(f"loss {loss:.4f}, outputs {outputs[0]:.4f} {outputs[1]:.4f}")
+    loss 4.2978, outputs 0.6888 1.3777
+    loss 0.4556, outputs 1.7378 3.0822
+    loss 0.0744, outputs 2.0656 3.6198
     """
+    outputs = model.batch(X) if isinstance(model, Module) else [model(x) for x in X]
+    loss = loss_fn(outputs, y)
+    if not isinstance(loss, Value):
+        raise TypeError(
+            f"train_step: loss_fn must return one Value (a mean over the batch), "
+            f"got {type(loss).__name__}"
+        )
+    if l2:
+        params = optimizer.params
+        loss = loss + l2 * dot(params, params)  # Σp² as one node, p·p
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.data, [_numbers(out) for out in outputs]
+
+
+def _numbers(output: Value | list[Value]) -> float | list[float]:
+    """Return an output's number, or the numbers of a list of outputs."""
+    return [v.data for v in output] if isinstance(output, list) else output.data
+
+
+# ---------------------------------------------------------------------------- the loop
+
+
+def fit(
+    model: Callable[[Any], Any],
+    loss_fn: LossFn,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    *,
+    epochs: int,
+    optimizer: Optimizer,
+    l2: float = 0.0,
+    lr_schedule: Callable[[int], float] | None = None,
+    batch_size: int | None = None,
+    seed: int | None = 0,
+    accuracy: str | float | None = "auto",
+    on_epoch: Callable[[int, History], bool | None] | None = None,
+    progress: bool | TextIO = False,
+) -> History:
+    """Return the History of training model on (X, y) for a number of epochs of ``train_step``.
+
+    Args:
+      model: a callable on one input (an ``MLP``, ``Layer``, ``Neuron``, or anything like one).
+      loss_fn: ``loss_fn(outputs, targets) -> Value`` (see the module docstring).
+      X, y: the inputs and targets, sequences of the same non-zero length.
+      epochs: how many passes over the data.
+      optimizer: an ``SGD``, ``Adam``, or anything with ``params``, ``zero_grad()``, ``step()``.
+      l2: adds ``l2 · Σ p²`` over the optimizer's parameters to each batch loss.
+      lr_schedule: ``lr_schedule(k) -> lr``, set before epoch k + 1 (k = 0, 1, ...: the number of
+        epochs completed); micrograd's demo is ``lambda k: 1.0 - 0.9 * k / 100``.
+      batch_size: examples per step; None (the default) for the whole data set, one step per
+        epoch. Mini-batches are drawn from the examples shuffled each epoch by
+        ``random.Random(seed)``.
+      seed: the seed of that shuffle.
+      accuracy: the rule for a correct prediction: "auto", "logit" (or "score"),
+        "probability", "argmax", a threshold number, or None (see the module docstring).
+      on_epoch: called as ``on_epoch(epoch, history)`` after each epoch (epochs counted from 1);
+        returning True stops training there (early stopping).
+      progress: draw an ``nn.ProgressBar``: True for standard error, or the stream to draw on.
+
+    Raises:
+      DivergenceError: the loss or a gradient became NaN or infinite; the message names the epoch.
+      ValueError, TypeError: bad arguments, each named (empty data, wrong input width, an
+        accuracy rule that does not fit the labels, non-positive epochs, ...).
+
+    >>> from nn import MLP, SGD
+    >>> model = MLP(1, [1], seed=0)
+    >>> def squared_error(outputs, targets):
+    ...     return sum((o - t) ** 2 for o, t in zip(outputs, targets)) / len(targets)
+    >>> history = fit(model, squared_error, [[1.0], [2.0]], [2.0, 4.0], epochs=500,
+    ...               optimizer=SGD(model.parameters(), lr=0.1))
+    >>> round(history.loss[-1], 6), round(model.layers[0].neurons[0].w[0].data, 3)
+    (0.0, 2.0)
+    """
+    _check_fit_arguments(model, loss_fn, X, y, epochs, optimizer, batch_size, l2, progress)
+    y = [t.item() if hasattr(t, "item") else t for t in y]  # numpy scalars to Python numbers
+    is_correct = _accuracy_rule(accuracy, model, y)
+    params = optimizer.params
+    rng = random.Random(seed)
+    history = History()
+    with _cyclic_collector_paused(), _progress_bar(progress, epochs, history) as bar:
+        for epoch in range(1, epochs + 1):
+            started = time.perf_counter()
+            if lr_schedule is not None:
+                optimizer.lr = lr_schedule(epoch - 1)
+            loss_sum = grad_sum = 0.0
+            correct = steps = 0
+            for inputs, targets in _batches(X, y, batch_size, rng):
+                try:
+                    loss, outputs = train_step(model, loss_fn, inputs, targets, optimizer, l2=l2)
+                except (ValueError, OverflowError, ZeroDivisionError) as error:
+                    if history.epochs == 0 and steps == 0:  # no step yet: a set-up problem
+                        raise
+                    raise _diverged(history, epoch, epochs, optimizer, error) from error
+                loss_sum += loss * len(inputs)
+                grad_sum += sum(abs(p.grad) for p in params) / len(params)
+                if is_correct is not None:
+                    correct += sum(map(is_correct, outputs, targets))
+                steps += 1
+            history.loss.append(loss_sum / len(X))
+            if is_correct is not None:
+                history.accuracy.append(correct / len(X))
+            history.grad_mean_abs.append(grad_sum / steps)
+            history.lr.append(float(getattr(optimizer, "lr", math.nan)))
+            history.seconds.append(time.perf_counter() - started)
+            if bar is not None:
+                bar.update(epoch, _progress_note(history))
+            if on_epoch is not None and on_epoch(epoch, history) is True:
+                break
+    return history
+
+
+def _batches(
+    X: Sequence[Any], y: Sequence[Any], batch_size: int | None, rng: random.Random
+) -> Iterator[tuple[Sequence[Any], Sequence[Any]]]:
+    """Yield (inputs, targets) of each step of an epoch: all of it, or shuffled mini-batches."""
+    if batch_size is None or batch_size >= len(X):
+        yield X, y
+        return
+    order = list(range(len(X)))
+    rng.shuffle(order)
+    for start in range(0, len(X), batch_size):
+        batch = order[start : start + batch_size]
+        yield [X[i] for i in batch], [y[i] for i in batch]
+
+
+@contextmanager
+def _cyclic_collector_paused() -> Iterator[None]:
+    """Return a context in which Python's cyclic garbage collector is off, then restored.
+
+    An optimisation, and fit's only one: the engine's graphs have no reference cycles, so
+    reference counting frees each step's graph, and the collector would only walk the thousands
+    of live nodes of the graph being built, again and again. Nothing is lost: whatever cycles
+    the caller's code makes meanwhile are collected once the collector is back on. To see what
+    it buys on a machine, time ``fit`` with this context and with ``contextlib.nullcontext``.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _progress_note(history: History) -> str:
+    """Return the text after fit's progress bar: the last epoch's loss and accuracy."""
+    if not history.loss:
+        return ""
+    note = f"loss {history.loss[-1]:.4g}"
+    if history.accuracy:
+        note += f"  accuracy {history.accuracy[-1]:.3f}"
+    return note + f"  {math.fsum(history.seconds):.1f}s"
+
+
+@contextmanager
+def _progress_bar(
+    progress: bool | TextIO, epochs: int, history: History
+) -> Iterator[ProgressBar | None]:
+    """Return a context holding fit's progress bar (None for no bar), finished on the way out."""
+    if progress is False:
+        yield None
+        return
+    bar = ProgressBar(epochs, stream=sys.stderr if progress is True else progress, label="fit ")
+    try:
+        yield bar
+    finally:  # stopped early or by an error too: the bar shows the epochs done
+        bar.finish(_progress_note(history), done=history.epochs)
+
+
+def _diverged(
+    history: History, epoch: int, epochs: int, optimizer: Optimizer, cause: BaseException
+) -> DivergenceError:
+    """Return the DivergenceError for an arithmetic error during the given epoch."""
+    lr = getattr(optimizer, "lr", None)
+    at_lr = f" (lr={lr:g})" if isinstance(lr, float) else ""
+    last = ""
+    if history.loss:
+        last = f"; the last finite loss was {history.loss[-1]:.6g} at epoch {history.epochs}"
+    return DivergenceError(
+        f"fit: training diverged at epoch {epoch} of {epochs}{at_lr}: {cause}{last}; "
+        "a smaller learning rate usually fixes this",
+        epoch,
+        history,
+    )
+
+
+# ---------------------------------------------------------------------------- accuracy
+
+
+def _accuracy_rule(accuracy: object, model: object, y: Sequence[Any]) -> Rule | None:
+    """Return the function (output, target) -> correct? for fit's accuracy argument, or None."""
     if accuracy is None:
         return None
-    if isinstance(first_output, list):  # several outputs: the largest one is the predicted class
-        if accuracy != "auto":
-            raise ValueError(f"fit: accuracy must be 'auto' or None for a model with several outputs, got {accuracy!r}")
-        if not all(isinstance(t, int) and not isinstance(t, bool) and 0 <= t < len(first_output) for t in y):
+    if isinstance(accuracy, str):
+        if accuracy not in _RULE_NAMES:
+            raise ValueError(
+                f"fit: accuracy must be one of {_RULES_TEXT}, a threshold number or None, "
+                f"got {accuracy!r}"
+            )
+        rule = _auto_accuracy(model, y) if accuracy == "auto" else accuracy
+        if rule is None:
             return None
-
-        def argmax_correct(prediction: list[float], target: int) -> bool:
-            return max(range(len(prediction)), key=prediction.__getitem__) == target
-
-        return argmax_correct
-    labels = _label_set(y)
-    if isinstance(accuracy, (int, float)) and not isinstance(accuracy, bool):
-        threshold = float(accuracy)
-        if labels is None or len(labels) > 2:
-            got = "targets that are not numbers" if labels is None else f"{len(labels)} distinct targets"
-            raise ValueError(f"fit: accuracy={accuracy!r} (a threshold) needs targets of two classes, got {got}")
-        high = max(labels)
-    elif accuracy == "auto":
-        output_activation = getattr(model, "output_activation", getattr(model, "activation", ""))
-        probabilities = output_activation == "sigmoid" or loss_name in _ZERO_ONE_LOSSES
-        if labels is None:
-            return None
-        if labels <= {-1.0, 1.0} and not (labels == {1.0} and probabilities):  # all-1 targets: read by the model
-            threshold, high = 0.0, 1.0
-        elif labels <= {0.0, 1.0}:
-            logits = loss_name in _LOGIT_LOSSES and output_activation != "sigmoid"
-            threshold, high = (0.0 if logits else 0.5), 1.0
-        else:
-            return None
+        if rule == "argmax":
+            _check_class_labels(y)
+            return _argmax_correct
+        threshold = 0.5 if rule == "probability" else 0.0
+        shown = f"accuracy={accuracy!r}" + (f" (here {rule!r})" if rule != accuracy else "")
+    elif isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)):
+        raise TypeError(
+            f"fit: accuracy must be one of {_RULES_TEXT}, a threshold number or None, "
+            f"got {type(accuracy).__name__}: {accuracy!r:.80}"
+        )
     else:
-        raise ValueError(f"fit: accuracy must be 'auto', a threshold number or None, got {accuracy!r}")
-
-    def threshold_correct(prediction: float, target: float) -> bool:
-        return (prediction > threshold) == (target == high)
-
-    return threshold_correct
+        threshold = check_real(accuracy, "fit", "accuracy")
+        shown = f"accuracy={accuracy!r}"
+    _check_two_class_labels(shown, y)
+    return _threshold_rule(shown, threshold)
 
 
-class _ProgressBar:
-    """A one-line text progress bar on a stream (stderr), redrawn at most ten times a second."""
-
-    def __init__(self, total: int, stream: TextIO, width: int = 24) -> None:
-        self.total, self.stream, self.width = total, stream, width
-        self.start = self.last_draw = time.perf_counter()
-
-    def update(self, done: int, history: History, force: bool = False) -> None:
-        now = time.perf_counter()
-        if not force and now - self.last_draw < 0.1:
-            return
-        self.last_draw = now
-        filled = self.width * done // self.total
-        bar = "#" * filled + "-" * (self.width - filled)
-        text = f"\rfit [{bar}] {done}/{self.total} loss {history.loss[-1]:.4g}"
-        if history.accuracy:
-            text += f" accuracy {history.accuracy[-1]:.3f}"
-        text += f" {now - self.start:.1f}s"
-        self.stream.write(text)
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+def _auto_accuracy(model: object, y: Sequence[Any]) -> str | None:
+    """Return the rule "auto" stands for, from the model's outputs and the labels, or None."""
+    width, activation = _outputs_of(model)
+    if not all(_is_number(t) for t in y):
+        return None  # targets that are not numbers (one-hot lists, say): no rule to guess
+    labels = set(y)
+    if isinstance(width, int) and width > 1:
+        several_classes = all(_is_int(t) and 0 <= t < width for t in y)
+        return "argmax" if several_classes else None
+    if not (labels <= {0, 1} or labels <= {-1, 1}):
+        return None  # regression targets, or classes a single output cannot threshold
+    if activation == "sigmoid":
+        return "probability"
+    if labels <= {-1, 1} or activation == "tanh":
+        return "logit"
+    what = f"a {activation!r} output" if activation else "a model that is not an nn Module"
+    raise ValueError(
+        f"fit: accuracy='auto' cannot tell a logit from a probability for {what} and 0/1 "
+        "labels: pass accuracy='logit' (class 1 when the output > 0) or "
+        "accuracy='probability' (class 1 when the output > 0.5)"
+    )
 
 
-def _check_fit_arguments(model: Any, loss_fn: Any, X: Sequence[Any], y: Sequence[Any], epochs: object,
-                         optimizer: Any, batch_size: object, l2: object) -> None:
+def _outputs_of(model: object) -> tuple[int | None, str | None]:
+    """Return an nn model's number of outputs and output activation; (None, None) for others."""
+    if isinstance(model, MLP):
+        return model.nouts[-1], model.output_activation
+    if isinstance(model, Layer):
+        return model.nout, model.activation
+    if isinstance(model, Neuron):
+        return 1, model.activation
+    return None, None
+
+
+def _is_number(t: object) -> bool:
+    return isinstance(t, (int, float)) and not isinstance(t, bool)
+
+
+def _is_int(t: object) -> bool:
+    return isinstance(t, int) and not isinstance(t, bool)
+
+
+def _check_two_class_labels(shown: str, y: Sequence[Any]) -> None:
+    """Raise ValueError unless every label is 0/1 or every label is ±1 (a threshold's classes)."""
+    zero_one = plus_minus_one = True
+    for i, t in enumerate(y):
+        if not _is_number(t) or t not in (0, 1, -1):
+            raise ValueError(
+                f"fit: {shown} needs labels 0/1 or -1/1, got y[{i}] = {t!r:.80} "
+                "(pass accuracy=None for regression)"
+            )
+        zero_one &= t != -1
+        plus_minus_one &= t != 0
+    if not (zero_one or plus_minus_one):
+        raise ValueError(f"fit: {shown} needs labels 0/1 or -1/1, got 0, 1 and -1 mixed")
+
+
+def _check_class_labels(y: Sequence[Any]) -> None:
+    """Raise ValueError unless every label is a class index (an int >= 0), as argmax needs."""
+    for i, t in enumerate(y):
+        if not _is_int(t) or t < 0:
+            raise ValueError(
+                f"fit: accuracy='argmax' needs int labels >= 0, got y[{i}] = {t!r:.80}"
+            )
+
+
+def _threshold_rule(shown: str, threshold: float) -> Rule:
+    """Return the rule: class 1 when the output is > threshold (`shown` names it in errors)."""
+
+    def correct(output: float | list[float], target: float) -> bool:
+        if isinstance(output, list):
+            raise ValueError(
+                f"fit: {shown} thresholds one output, but the model gives "
+                f"{len(output)}; pass accuracy='argmax' or None"
+            )
+        return (output > threshold) == (target == 1)
+
+    return correct
+
+
+def _argmax_correct(output: float | list[float], target: int) -> bool:
+    """Return whether the largest of the outputs is the one at the target's index."""
+    if not isinstance(output, list):
+        raise ValueError("fit: accuracy='argmax' needs a model with several outputs, got one")
+    return max(range(len(output)), key=output.__getitem__) == target
+
+
+# ---------------------------------------------------------------------------- arguments
+
+
+def _check_fit_arguments(
+    model: Any,
+    loss_fn: Any,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    epochs: object,
+    optimizer: Any,
+    batch_size: object,
+    l2: object,
+    progress: object,
+) -> None:
     """Raise ValueError or TypeError, naming the argument, for anything fit cannot train on."""
     if not callable(model):
         raise TypeError(f"fit: model must be callable on one input, got {type(model).__name__}")
     if not callable(loss_fn):
-        raise TypeError(f"fit: loss_fn must be callable as loss_fn(predictions, targets), got {type(loss_fn).__name__}")
-    if not hasattr(optimizer, "step") or not hasattr(optimizer, "zero_grad"):
-        raise TypeError(f"fit: optimizer must have step() and zero_grad(), got {type(optimizer).__name__}")
+        raise TypeError(
+            "fit: loss_fn must be callable as loss_fn(outputs, targets), "
+            f"got {type(loss_fn).__name__}"
+        )
+    if not all(hasattr(optimizer, name) for name in ("params", "zero_grad", "step")):
+        raise TypeError(
+            "fit: optimizer must have params, zero_grad() and step(), "
+            f"got {type(optimizer).__name__}"
+        )
+    if not optimizer.params:
+        raise ValueError("fit: the optimizer has no parameters to train (its params are empty)")
     for name, data in (("X", X), ("y", y)):
         if not hasattr(data, "__len__") or isinstance(data, (str, bytes)):
-            raise TypeError(f"fit: {name} must be a sequence (a list or an array), got {type(data).__name__}: {data!r:.80}")
+            raise TypeError(
+                f"fit: {name} must be a sequence (a list or an array), "
+                f"got {type(data).__name__}: {data!r:.80}"
+            )
     if len(X) == 0:
         raise ValueError("fit: X must contain at least one example, got an empty list")
     if len(X) != len(y):
@@ -268,188 +547,12 @@ def _check_fit_arguments(model: Any, loss_fn: Any, X: Sequence[Any], y: Sequence
     if batch_size is not None and (
         isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
     ):
-        raise ValueError(f"fit: batch_size must be None (the whole data set) or an int >= 1, got {batch_size!r}")
+        raise ValueError(
+            f"fit: batch_size must be None (the whole data set) or an int >= 1, got {batch_size!r}"
+        )
     if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not 0 <= l2 < math.inf:
         raise ValueError(f"fit: l2 must be a number >= 0, got {l2!r}")
-
-
-@contextmanager
-def _cyclic_collector_paused(pause: bool) -> Iterator[None]:
-    """Return a context in which Python's cyclic garbage collector is off (when pause), then restored.
-
-    The engine's graphs have no reference cycles, so reference counting frees each one; the cyclic
-    collector would only walk the thousands of live nodes of the graph being built, again and again
-    (a fifth to a half of a training step of micrograd's moons MLP, measured on CPython 3.11).
-    """
-    was_enabled = gc.isenabled()
-    if pause:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if pause and was_enabled:
-            gc.enable()
-
-
-def _forward_backward(
-    model: Any,
-    loss_fn: LossFn,
-    batch_X: Sequence[Any],
-    batch_y: Sequence[Any],
-    l2: float,
-    regularised: list[Value],
-    optimizer: Any,
-) -> tuple[float, list[Any]]:
-    """Return the batch's loss and the model's outputs as floats, after backprop has set the gradients.
-
-    The graph lives only inside this function: it is freed on return, before the next batch builds
-    its own, so two graphs are never alive at once.
-    """
-    predictions = model.batch(batch_X) if isinstance(model, Module) else [model(x) for x in batch_X]
-    loss = loss_fn(predictions, batch_y)
-    if not isinstance(loss, Value):
-        raise TypeError(f"fit: loss_fn must return one Value (a mean over the batch), got {type(loss).__name__}")
-    if l2:
-        loss = loss + l2 * dot(regularised, regularised)  # Σp² as one node: p·p
-    if math.isfinite(loss.data):  # an infinite loss is reported by the caller, not backpropagated
-        optimizer.zero_grad()
-        loss.backward()
-    outputs = [[v.data for v in p] if isinstance(p, list) else p.data for p in predictions]
-    return loss.data, outputs
-
-
-def fit(
-    model: Any,
-    loss_fn: LossFn,
-    X: Sequence[Any],
-    y: Sequence[Any],
-    epochs: int,
-    optimizer: Optimizer,
-    batch_size: int | None = None,
-    on_epoch: Callable[[int, History], bool | None] | None = None,
-    progress: bool = False,
-    *,
-    l2: float = 0.0,
-    lr_schedule: Callable[[int], float] | None = None,
-    accuracy: str | float | None = "auto",
-    shuffle: bool = True,
-    seed: int | None = 0,
-    stream: TextIO | None = None,
-    pause_gc: bool = True,
-) -> History:
-    """Return the History of training model on (X, y) for a number of epochs.
-
-    Each step: predictions = [model(x) for x in batch] (``model.batch(batch)`` for an nn Module:
-    the same graphs, built faster), loss = loss_fn(predictions, targets) (+ l2 · Σp²), zero the
-    gradients, backpropagate, record, ``optimizer.step()``.
-
-    Args:
-      model: a callable on one input (an ``MLP``, ``Layer``, ``Neuron``, or anything with the
-        same call); its ``parameters()`` are regularised by ``l2``.
-      loss_fn: ``loss_fn(predictions, targets) -> Value`` (see the module docstring).
-      X, y: the inputs and targets, sequences of the same non-zero length.
-      epochs: how many passes over the data.
-      optimizer: an ``SGD``, ``Adam``, or anything with ``step()``, ``zero_grad()`` and ``params``.
-      batch_size: examples per step (at most len(X)); None (the default) for the whole data set,
-        one step per epoch.
-      on_epoch: called as ``on_epoch(epoch, history)`` after each epoch (epochs counted from 1);
-        returning True stops training there (early stopping).
-      progress: draw a text progress bar on stderr (or ``stream``).
-      l2: adds ``l2 · Σ p²`` over the model's parameters to each batch loss.
-      lr_schedule: ``lr_schedule(k) -> lr``, set before epoch k + 1 (k = 0, 1, ...: the number of
-        epochs completed); micrograd's demo is ``lambda k: 1.0 - 0.9 * k / 100``.
-      accuracy: "auto", a threshold, or None (see the module docstring).
-      shuffle, seed: with a batch_size, the examples are shuffled each epoch by random.Random(seed).
-      stream: where the progress bar goes (default sys.stderr).
-      pause_gc: pause Python's cyclic garbage collector while training (restored afterwards). The
-        engine's graphs have no cycles, so nothing is left uncollected, and a step runs 1.2 to 2
-        times as fast. Set False if your own code in on_epoch or loss_fn creates many reference cycles.
-
-    Raises:
-      DivergenceError: the loss or a gradient became NaN or infinite; the message names the epoch.
-      ValueError: bad arguments, each named (empty data, wrong input width, labels of the wrong
-        convention for a known loss, non-positive epochs, ...).
-
-    >>> from nn import MLP, SGD
-    >>> model = MLP(1, [1], seed=0)
-    >>> squared_error = lambda predictions, targets: sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets)
-    >>> history = fit(model, squared_error, [[1.0], [2.0]], [2.0, 4.0], epochs=500, optimizer=SGD(model.parameters(), lr=0.1))
-    >>> round(history.loss[-1], 6), round(model.layers[0].neurons[0].w[0].data, 3)
-    (0.0, 2.0)
-    """
-    _check_fit_arguments(model, loss_fn, X, y, epochs, optimizer, batch_size, l2)
-    y = [t.item() if hasattr(t, "item") else t for t in y]  # numpy scalars to Python numbers
-    loss_name = _loss_name(loss_fn)
-    _check_targets(loss_name, y)
-    params: list[Value] = list(getattr(optimizer, "params", None) or model.parameters())
-    if not params:
-        raise ValueError("fit: the optimizer has no parameters to train (optimizer.params is empty)")
-    regularised = model.parameters() if hasattr(model, "parameters") else params
-    n = len(X)
-    size = n if batch_size is None else min(batch_size, n)
-    order = list(range(n))
-    rng = random.Random(seed)
-    history = History()
-    is_correct: Callable[[Any, Any], bool] | None = None
-    bar = _ProgressBar(epochs, stream or sys.stderr) if progress else None
-
-    def diverged(epoch: int, what: str, cause: BaseException | None = None) -> DivergenceError:
-        lr = getattr(optimizer, "lr", None)
-        at_lr = f" (lr={lr:g})" if isinstance(lr, float) else ""
-        because = f": {cause}" if cause is not None else ""
-        last = f"; the last finite loss was {history.loss[-1]:.6g} at epoch {epoch - 1}" if history.loss else ""
-        return DivergenceError(
-            f"fit: {what} at epoch {epoch} of {epochs}{at_lr}{because}{last}; a smaller learning rate usually fixes this",
-            epoch,
-            history,
+    if not isinstance(progress, bool) and not hasattr(progress, "write"):
+        raise TypeError(
+            f"fit: progress must be True, False or a stream, got {type(progress).__name__}"
         )
-
-    with _cyclic_collector_paused(pause_gc):
-        try:
-            for epoch in range(1, epochs + 1):
-                started = time.perf_counter()
-                if lr_schedule is not None:
-                    optimizer.lr = lr_schedule(epoch - 1)
-                if size < n and shuffle:
-                    rng.shuffle(order)
-                loss_sum = grad_sum = 0.0
-                correct = steps = 0
-                for start in range(0, n, size):
-                    if size == n:
-                        batch_X, batch_y = X, y
-                    else:
-                        batch = order[start : start + size]
-                        batch_X, batch_y = [X[i] for i in batch], [y[i] for i in batch]
-                    try:
-                        loss, outputs = _forward_backward(model, loss_fn, batch_X, batch_y, l2, regularised, optimizer)
-                    except (ValueError, OverflowError, ZeroDivisionError) as error:
-                        if epoch == 1 and start == 0:  # nothing trained yet: a set-up problem, not divergence
-                            raise
-                        raise diverged(epoch, "training diverged", error) from error
-                    if not math.isfinite(loss):
-                        raise diverged(epoch, f"the loss became {loss}")
-                    grad_mean_abs = math.fsum(abs(p.grad) for p in params) / len(params)
-                    if not math.isfinite(grad_mean_abs):
-                        raise diverged(epoch, f"the mean |gradient| became {grad_mean_abs}")
-                    if epoch == 1 and start == 0:  # the outputs' shape is known only now
-                        is_correct = _accuracy_rule(accuracy, model, loss_name, y, outputs[0])
-                    if is_correct is not None:
-                        correct += sum(1 for output, target in zip(outputs, batch_y) if is_correct(output, target))
-                    loss_sum += loss * len(batch_X)
-                    grad_sum += grad_mean_abs
-                    steps += 1
-                    optimizer.step()
-                history.loss.append(loss_sum / n)
-                if is_correct is not None:
-                    history.accuracy.append(correct / n)
-                history.grad_mean_abs.append(grad_sum / steps)
-                history.lr.append(float(getattr(optimizer, "lr", math.nan)))
-                history.seconds.append(time.perf_counter() - started)
-                if bar is not None:
-                    bar.update(epoch, history, force=epoch == epochs)
-                if on_epoch is not None and on_epoch(epoch, history) is True:
-                    break
-        finally:
-            if bar is not None:
-                bar.close()
-    return history

@@ -23,7 +23,7 @@ def test_returns_plain_lists_of_float_pairs_and_int_labels(make) -> None:  # typ
 def test_labels_01_and_pm1_name_the_same_points(make) -> None:  # type: ignore[no-untyped-def]
     X01, y01 = make(60, seed=3, labels="01")
     Xpm, ypm = make(60, seed=3, labels="pm1")
-    assert X01 == Xpm
+    assert Xpm == X01
     assert set(y01) == {0, 1} and set(ypm) == {-1, 1}
     assert ypm == [2 * label - 1 for label in y01]
 
@@ -93,11 +93,15 @@ def test_blobs_with_more_centers_label_by_cluster_index() -> None:
     (lambda: make_xor(10, noise=math.nan), ValueError, r"make_xor: noise must be a finite number >= 0, got nan"),
     (lambda: make_blobs(10, spread=-1), ValueError, r"make_blobs: spread must be a finite number >= 0, got -1.0"),
     (lambda: make_moons(10, labels="+-1"), ValueError, r"make_moons: labels must be '01' or 'pm1', got '\+-1'"),
-    (lambda: make_blobs(10, centers=3, labels="pm1"), ValueError, r"make_blobs: labels='pm1' needs exactly 2 centers, got 3"),
+    (lambda: make_blobs(10, centers=3, labels="pm1"), ValueError,
+     r"make_blobs: labels='pm1' needs exactly 2 centers, got 3"),
     (lambda: make_blobs(10, centers=0), ValueError, r"make_blobs: centers must be >= 1"),
-    (lambda: make_blobs(10, centers=[(1.0, 2.0, 3.0)]), ValueError, r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
-    (lambda: make_blobs(10, centers=[(0.0, math.inf)]), ValueError, r"make_blobs: centers must be finite numbers, got \[\(0.0, inf\)\]"),
-    (lambda: make_blobs(10, centers="ab"), ValueError, r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
+    (lambda: make_blobs(10, centers=[(1.0, 2.0, 3.0)]), ValueError,
+     r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
+    (lambda: make_blobs(10, centers=[(0.0, math.inf)]), ValueError,
+     r"make_blobs: centers must be finite numbers, got \[\(0.0, inf\)\]"),
+    (lambda: make_blobs(10, centers="ab"), ValueError,
+     r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
     (lambda: make_moons(10, seed=-1), ValueError, r"make_moons: seed must be an int >= 0 or None, got -1"),
     (lambda: make_xor(10, seed=1.5), TypeError, r"make_xor: seed must be an int >= 0 or None, got float: 1.5"),
     (lambda: make_blobs(10, seed="7"), TypeError, r"make_blobs: seed must be an int >= 0 or None, got str: '7'"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -19,7 +20,13 @@ def reference_forward(model: MLP, x: list[float]) -> list[float]:
     def sigmoid(z: float) -> float:  # the engine's overflow-free form
         return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
-    activations = {"relu": lambda z: max(z, 0.0), "tanh": math.tanh, "linear": lambda z: z, "sigmoid": sigmoid}
+    activations = {
+        "relu": lambda z: max(z, 0.0),
+        "leaky_relu": lambda z: z if z > 0 else 0.01 * z,
+        "tanh": math.tanh,
+        "linear": lambda z: z,
+        "sigmoid": sigmoid,
+    }
     h = list(x)
     for layer in model.layers:
         outputs = []
@@ -30,6 +37,14 @@ def reference_forward(model: MLP, x: list[float]) -> list[float]:
             outputs.append(activations[neuron.activation](z))
         h = outputs
     return h
+
+
+def neuron_by_neuron(model: MLP, x: list[float] | list[Value]) -> list[Value]:
+    """Return the MLP's outputs built by calling each Neuron in turn: the plain definition."""
+    h: list[Value] | list[float] = x
+    for layer in model.layers:
+        h = [neuron(h) for neuron in layer.neurons]
+    return h  # type: ignore[return-value]
 
 
 def graph_nodes(root: Value) -> list[Value]:
@@ -113,7 +128,7 @@ def test_neuron_weights_are_a_tuple_and_the_bias_cannot_be_replaced() -> None:
 @given(
     x=st.lists(st.floats(-3.0, 3.0), min_size=3, max_size=3),
     seed=st.integers(0, 10_000),
-    activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+    activation=st.sampled_from(["relu", "leaky_relu", "tanh", "sigmoid", "linear"]),
 )
 def test_forward_equals_plain_float_arithmetic(x: list[float], seed: int, activation: str) -> None:
     model = MLP(3, [5, 4, 2], activation=activation, output_activation="tanh", seed=seed)
@@ -144,10 +159,20 @@ def test_parameter_gradients_agree_with_central_differences() -> None:
     h = 1e-6
     for i, p in enumerate(neuron.parameters()):
         values = [q.data for q in neuron.parameters()]
-        up = values.copy(); up[i] += h
-        down = values.copy(); down[i] -= h
+        up, down = values.copy(), values.copy()
+        up[i] += h
+        down[i] -= h
         numeric = (output(*map(Value, up)).data - output(*map(Value, down)).data) / (2 * h)
         assert analytic[i] == pytest.approx(numeric, rel=1e-6, abs=1e-9), p.label
+
+
+def test_leaky_relu_passes_a_hundredth_of_a_negative_pre_activation() -> None:
+    neuron = Neuron(1, activation="leaky_relu", seed=0)
+    neuron.w[0].data = 2.0
+    out = neuron([-3.0])
+    out.backward()
+    assert out.op == "leaky_relu" and out.data == pytest.approx(-0.06)
+    assert neuron.w[0].grad == pytest.approx(0.01 * -3.0) and neuron.b.grad == pytest.approx(0.01)
 
 
 def test_a_neuron_builds_one_dot_node_and_one_activation_node() -> None:
@@ -246,6 +271,19 @@ def test_module_base_has_no_parameters() -> None:
 # ---------------------------------------------------------------- batch
 
 
+def tree(node: Value, memo: dict[int, tuple] | None = None) -> tuple:  # type: ignore[type-arg]
+    """Return (op, label, data, trees of the children in order): the graph below node as a tree.
+
+    Two graphs with equal trees compute the same numbers the same way; only which nodes are
+    shared (one constant 1 or one per neuron) is left out.
+    """
+    memo = {} if memo is None else memo
+    if id(node) not in memo:
+        children = tuple(tree(c, memo) for c in node.children)
+        memo[id(node)] = (node.op, node.label, node.data, children)
+    return memo[id(node)]
+
+
 def _shape(node: Value) -> list[tuple[str, str, float, int]]:
     """Return (op, label, data, number of operands) of every node below node, in a fixed order."""
     return sorted((n.op, n.label, n.data, len(n.children)) for n in graph_nodes(node))
@@ -267,12 +305,47 @@ def test_batch_builds_the_same_graphs_as_one_input_at_a_time(make) -> None:  # t
         return [v for out in outputs for v in (out if isinstance(out, list) else [out])]
 
     assert [_shape(v) for v in flat(got)] == [_shape(v) for v in flat(expected)]
-    for model, outputs in ((one_at_a_time, expected), (batched, got)):
+    for outputs in (expected, got):
         total = flat(outputs)[0]
         for v in flat(outputs)[1:]:
             total = total + v
         total.backward()
     assert [p.grad for p in batched.parameters()] == [p.grad for p in one_at_a_time.parameters()]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MLP(2, [4, 3, 1], seed=3),
+    lambda: MLP(2, [4, 2], activation="tanh", output_activation="sigmoid", seed=4),
+    lambda: MLP(2, [3, 3, 1], activation="leaky_relu", seed=5),
+], ids=["relu", "two-outputs", "leaky_relu"])
+def test_call_and_batch_build_the_graph_of_calling_each_neuron_in_turn(
+    make: Callable[[], MLP],
+) -> None:
+    X = [[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]]
+    plain, called, batched = make(), make(), make()
+    inputs = {name: [[Value(a), Value(b)] for a, b in X] for name in ("plain", "called", "batched")}
+    outputs = {
+        "plain": [neuron_by_neuron(plain, x) for x in inputs["plain"]],
+        "called": [called(x) for x in inputs["called"]],
+        "batched": called.batch([]) + batched.batch(inputs["batched"]),
+    }
+    flat = {
+        name: [v for out in outs for v in (out if isinstance(out, list) else [out])]
+        for name, outs in outputs.items()
+    }
+    assert [tree(v) for v in flat["called"]] == [tree(v) for v in flat["plain"]]
+    assert [tree(v) for v in flat["batched"]] == [tree(v) for v in flat["plain"]]
+    for values in flat.values():
+        total = values[0]
+        for v in values[1:]:
+            total = total + v
+        total.backward()
+    grads = {
+        name: [p.grad for p in model.parameters()] + [x.grad for xs in inputs[name] for x in xs]
+        for name, model in (("plain", plain), ("called", called), ("batched", batched))
+    }
+    assert grads["called"] == grads["plain"]  # bit for bit
+    assert grads["batched"] == grads["plain"]
 
 
 def test_batch_takes_any_iterable_of_inputs() -> None:
@@ -286,7 +359,7 @@ def test_batch_takes_any_iterable_of_inputs() -> None:
 
 @pytest.mark.parametrize(("X", "error", "message"), [
     ([[1.0, 2.0], [1.0, 2.0, 3.0]], ValueError, r"MLP.batch: X\[1\]: x must have 2 inputs \(the model's nin\), got 3"),
-    ([[1.0, 2.0], [1.0, math.nan]], ValueError, r"MLP.batch: X\[1\]: x\[1\] must be a real number \(not NaN\)"),
+    ([[1.0, 2.0], [1.0, math.nan]], ValueError, r"MLP.batch: X\[1\]: x\[1\] must not be NaN"),
     ([[1.0, 2.0], "ab"], TypeError, r"MLP.batch: X\[1\]: x must be a sequence of 2 numbers"),
     (1.0, TypeError, r"MLP.batch: X must be an iterable of inputs, got float"),
     ("ab", TypeError, r"MLP.batch: X must be an iterable of inputs, got str"),
@@ -348,23 +421,41 @@ def test_a_string_or_a_number_as_input_is_a_type_error() -> None:
 
 
 @pytest.mark.parametrize(("x", "error", "message"), [
-    ([1.0, "a"], TypeError, r"MLP: x\[1\] must be a real number \(not NaN\) or a Value, got str: 'a'"),
-    ([math.nan, 1.0], ValueError, r"MLP: x\[0\] must be a real number \(not NaN\) or a Value, got float: nan"),
-    ([1.0, [2.0]], TypeError, r"MLP: x\[1\] must be a real number \(not NaN\) or a Value, got list: \[2.0\]"),
+    ([1.0, "a"], TypeError, r"MLP: x\[1\] must be a real number, got str: 'a'"),
+    ([math.nan, 1.0], ValueError, r"MLP: x\[0\] must not be NaN"),
+    ([1.0, math.inf], ValueError, r"MLP: x\[1\] must be finite, got inf"),
+    ([1.0, [2.0]], TypeError, r"MLP: x\[1\] must be a real number, got list: \[2.0\]"),
 ])
 def test_a_bad_input_element_is_named_by_its_index(x: list[object], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         MLP(2, [1])(x)  # type: ignore[arg-type]
 
 
+KNOWN = r"'relu', 'leaky_relu', 'tanh', 'sigmoid', 'linear'"
+
+
 @pytest.mark.parametrize("make", [
     lambda: Neuron(2, activation="softmax"),
     lambda: Layer(2, 2, activation="Tanh"),
     lambda: MLP(2, [2], activation="gelu"),
-    lambda: MLP(2, [2], output_activation=None),  # type: ignore[arg-type]
 ])
 def test_unknown_activation_is_a_value_error_listing_the_known_ones(make) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError, match=r"activation must be one of 'relu', 'tanh', 'sigmoid', 'linear', got"):
+    with pytest.raises(ValueError, match=rf"activation must be one of {KNOWN}, got"):
+        make()
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: MLP(2, [2], activation=["relu"]),
+     r"MLP: activation must be a str, .* got list: \['relu'\]"),
+    (lambda: MLP(2, [2], output_activation=None),
+     r"MLP: output_activation must be a str, .* got NoneType"),
+    (lambda: Neuron(2, activation=Value.tanh),
+     r"Neuron: activation must be a str, one of 'relu'"),
+])
+def test_an_activation_that_is_not_a_str_is_a_type_error_naming_the_argument(
+    make: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
         make()
 
 
