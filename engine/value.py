@@ -640,7 +640,7 @@ def dots(rows: Sequence[Sequence[Operand]], vectors: Iterable[Sequence[Operand]]
     """
     if isinstance(rows, (str, bytes, Value)) or not isinstance(rows, Sequence) or not rows:
         raise TypeError(f"dots: rows must be a non-empty sequence of sequences, got {_shorten(repr(rows))}")
-    checked_rows = [_as_values(row, "dots", f"rows[{i}]") for i, row in enumerate(rows)]
+    checked_rows = [_as_values(row, "dots", "rows", i) for i, row in enumerate(rows)]
     width = len(checked_rows[0])
     for i, row in enumerate(checked_rows):
         if len(row) != width or not row:
@@ -650,7 +650,7 @@ def dots(rows: Sequence[Sequence[Operand]], vectors: Iterable[Sequence[Operand]]
         raise TypeError(f"dots: vectors must be an iterable of sequences, got {type(vectors).__name__}")
     out = []
     for j, vector in enumerate(vectors):
-        checked = _as_values(vector, "dots", f"vectors[{j}]")
+        checked = _as_values(vector, "dots", "vectors", j)
         if len(checked) != width:
             raise ValueError(f"dots: vectors[{j}] must have {width} entries (the rows' length), got {len(checked)}")
         numbers = _numbers(checked)
@@ -757,18 +757,20 @@ def _as_value(x: Operand, where: str) -> Value:
     return Constant(check_real(x, where, "operand"))
 
 
-def _as_values(items: Iterable[Operand], where: str, argument: str) -> tuple[Value, ...]:
-    """Return items as a tuple of Values, wrapping plain numbers as Constants."""
+def _as_values(items: Iterable[Operand], where: str, argument: str, index: int | None = None) -> tuple[Value, ...]:
+    """Return items as a tuple of Values, wrapping plain numbers as Constants.
+
+    `index` names one of several sequences in messages (``rows[3]``); it is formatted only when
+    something is wrong, since nn's layers pass every row through here on every forward pass.
+    """
+    if type(items) is tuple and all(map(isinstance, items, itertools.repeat(Value))):
+        return cast(tuple[Value, ...], items)  # the common case: nothing to wrap, a tuple kept as it is
+    name = argument if index is None else f"{argument}[{index}]"
     if isinstance(items, (str, bytes, bytearray, memoryview, Value, dict)) or not isinstance(items, Iterable):
-        raise TypeError(f"{where}: {argument} must be a sequence of Values or numbers, got {type(items).__name__}")
-    values = items if type(items) is tuple else tuple(items)
-    for v in values:
-        if not isinstance(v, Value):
-            break
-    else:
-        return cast(tuple[Value, ...], values)  # the common case: nothing to wrap, a tuple kept as it is
+        raise TypeError(f"{where}: {name} must be a sequence of Values or numbers, got {type(items).__name__}")
+    values = tuple(items)
     return tuple(
-        v if isinstance(v, Value) else Constant(check_real(v, where, f"{argument}[{i}]")) for i, v in enumerate(values)
+        v if isinstance(v, Value) else Constant(check_real(v, where, f"{name}[{i}]")) for i, v in enumerate(values)
     )
 
 
