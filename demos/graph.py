@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from engine import Value, draw_graph, render_svg
 
 from .arguments import UsageError, binary_label, decimals, finite_float, graph_path
+from .expression import ExpressionError, parse_expression, parse_variables
 from .output import write_text
 from .registry import BINARY_LOSSES, POST_LOSSES, binary_loss
 
@@ -146,9 +147,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "loss",
         nargs="?",
         choices=list(BINARY_LOSSES),
-        default="bce",
+        default=None,
         metavar="LOSS",
         help=f"the loss to draw: {', '.join(BINARY_LOSSES)} (default: bce)",
+    )
+    parser.add_argument(
+        "--expr",
+        metavar="EXPRESSION",
+        help='draw this expression instead of LOSS, e.g. "(sigmoid(z) - 1) ** 2": numbers, variables, '
+        "+ - * / **, and the engine's and losses' functions (write --expr=-z... for a leading minus)",
+    )
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="the value of a variable of --expr, e.g. z=-4.5 (repeatable)",
     )
     parser.add_argument(
         "--logit", type=finite_float, default=-4.5, metavar="Z", help="the logit z (default: -4.5, the post's)"
@@ -181,18 +195,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
+def build_expression_graph(text: str, variables: Sequence[str]) -> tuple[Value, dict[str, Value]]:
+    """Return (root, leaves by name) of `--expr` text with `--var NAME=VALUE` values, after backward()."""
+    try:
+        expression = parse_expression(text, parse_variables(variables), where="--expr")
+    except ExpressionError as error:
+        raise UsageError(str(error)) from None
+    root = expression.root
+    if not root.label:  # a bare "z" is its own leaf and keeps its label
+        root.label = "loss"
+    root.backward()
+    return root, dict(expression.leaves)
+
+
 def run(args: argparse.Namespace) -> int:
     """Return 0 after drawing the graph(s) and writing or printing the SVG."""
     as_dot = args.dot or (args.output is not None and args.output.suffix.lower() in (".dot", ".gv"))
     if args.dot and args.output is not None and args.output.suffix.lower() == ".svg":
         raise UsageError(f"--dot gives DOT text, not SVG: name the file .dot or .gv, got '{args.output}'")
-    keys = list(POST_LOSSES) if args.compare else [args.loss]
+    if args.expr is None and args.var:
+        raise UsageError("--var gives a variable of --expr; add --expr")
+    if args.expr is not None and (args.compare or args.loss is not None):
+        raise UsageError("--expr draws one expression: give it without LOSS or --compare")
     options = {
         "grad_shading": args.shade,
         "local_derivatives": args.derivatives,
         "precision": args.precision,
         "rankdir": "TB" if args.compare else "LR",
     }
+    if args.expr is not None:
+        return _run_expression(args, as_dot, options)
+    keys = list(POST_LOSSES) if args.compare else [args.loss or "bce"]
     drawn = []
     for key in keys:
         loss, z = build_loss_graph(key, args.logit, args.label)
@@ -221,5 +254,23 @@ def run(args: argparse.Namespace) -> int:
         mse_grad, bce_grad = drawn[0][2].grad, drawn[1][2].grad
         if mse_grad:
             print(f"at the logit, cross-entropy's gradient is {abs(bce_grad / mse_grad):.1f}x squared error's")
+    print(f"wrote {'DOT' if as_dot else 'SVG'} to {path}")
+    return 0
+
+
+def _run_expression(args: argparse.Namespace, as_dot: bool, options: dict[str, object]) -> int:
+    """Return 0 after drawing `--expr` and writing or printing it, with d(root)/d(variable) for each."""
+    root, leaves = build_expression_graph(args.expr, args.var)
+    graph = draw_graph(root, **options)  # type: ignore[arg-type]
+    text = graph.source if as_dot else render_svg(graph)
+    summary = f"{args.expr} = {root.data:.6f}" + "".join(
+        f"; d/d{name} = {leaf.grad:+.6f}" for name, leaf in leaves.items()
+    )
+    if args.output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        print(summary, file=sys.stderr)
+        return 0
+    path = write_text(args.output, text)
+    print(summary)
     print(f"wrote {'DOT' if as_dot else 'SVG'} to {path}")
     return 0
