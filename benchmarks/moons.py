@@ -19,7 +19,8 @@ from types import ModuleType
 from typing import Protocol, cast
 
 import engine
-from nn import MLP, SGD
+from losses import hinge_loss
+from nn import MLP, SGD, fit
 from nn.data import make_moons
 
 from .handwritten import REGULARIZATION, HandwrittenMLP
@@ -28,6 +29,7 @@ __all__ = [
     "INPUTS",
     "LAYER_SIZES",
     "HandwrittenMoons",
+    "LossgradFit",
     "LossgradMicrogradLoop",
     "LossgradMoons",
     "LossgradMoonsKeepingLosses",
@@ -207,6 +209,31 @@ class LossgradMicrogradLoop:
             p.data -= lr * p.grad
         self.steps += 1
         return float(total_loss)
+
+
+class LossgradFit:
+    """The workload through `nn.fit`: one call of ``fit(..., epochs=1)`` per step.
+
+    It pays fit's checks and set-up on every step, so it is a conservative figure for fit.
+    """
+
+    name = "lossgrad, nn.fit"
+
+    def __init__(self, parameters: Sequence[float], X: Sequence[Point], y: Sequence[int]) -> None:
+        self.model = MLP(INPUTS, LAYER_SIZES)
+        for p, value in zip(self.model.parameters(), parameters):
+            p.data = float(value)
+        self.optimizer = SGD(self.model.parameters(), lr=learning_rate(0))
+        self.X = [tuple(x) for x in X]
+        self.y = list(y)
+        self.steps = 0
+
+    def step(self) -> float:
+        """Return the loss before the update, after taking one full training step."""
+        self.optimizer.lr = learning_rate(self.steps)
+        history = fit(self.model, hinge_loss, self.X, self.y, epochs=1, optimizer=self.optimizer, l2=REGULARIZATION)
+        self.steps += 1
+        return history.loss[-1]
 
 
 class MicrogradMoons:

@@ -67,7 +67,7 @@ class Settings:
             micrograd_equivalence_steps=10,
             repeats=7,
             steps_per_block={"micrograd": 2, "lossgrad": 10, "hand-written": 10, "hand-written, no skipping": 10,
-                             "lossgrad, micrograd's loop": 10},
+                             "lossgrad, micrograd's loop": 10, "lossgrad, nn.fit": 10},
             chain_nodes=1_000_000,
             growth_sizes=(1_000, 10_000, 100_000, 1_000_000),
             leak_checkpoints=(100, 1000),
@@ -83,7 +83,7 @@ class Settings:
             micrograd_equivalence_steps=2,
             repeats=2,
             steps_per_block={"micrograd": 1, "lossgrad": 2, "hand-written": 2, "hand-written, no skipping": 2,
-                             "lossgrad, micrograd's loop": 2},
+                             "lossgrad, micrograd's loop": 2, "lossgrad, nn.fit": 2},
             chain_nodes=50_000,
             growth_sizes=(1_000, 10_000, 50_000),
             leak_checkpoints=(10, 40),
@@ -259,13 +259,20 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
             "hand-written": moons.HandwrittenMoons,
             "lossgrad, losses kept": moons.LossgradMoonsKeepingLosses,
             "lossgrad, micrograd's loop": moons.LossgradMicrogradLoop,
+            "lossgrad, nn.fit": moons.LossgradFit,
         }
         return workloads[name](start, X, y)
 
     steps = settings.equivalence_steps
     worst = max(
         moons.max_loss_difference(fresh("lossgrad"), fresh(other), steps)
-        for other in ("hand-written", "hand-written, no skipping", "lossgrad, losses kept", "lossgrad, micrograd's loop")
+        for other in (
+            "hand-written",
+            "hand-written, no skipping",
+            "lossgrad, losses kept",
+            "lossgrad, micrograd's loop",
+            "lossgrad, nn.fit",
+        )
     )
     same_as_handwritten = worst <= LOSS_TOLERANCE
     rows.append(
@@ -306,7 +313,13 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
 
     workloads: list[moons.MoonsWorkload] = [
         fresh(name)
-        for name in ("lossgrad", "hand-written", "hand-written, no skipping", "lossgrad, micrograd's loop")
+        for name in (
+            "lossgrad",
+            "hand-written",
+            "hand-written, no skipping",
+            "lossgrad, micrograd's loop",
+            "lossgrad, nn.fit",
+        )
     ]
     if micrograd is not None and same_as_micrograd:
         workloads.insert(0, fresh("micrograd"))
@@ -327,6 +340,20 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
                 loop_speedup >= 80.0,
                 "" if loop_speedup >= 80.0 else _short_by(loop_speedup, 80.0, at_least=True),
                 figures={"loop_seconds": loop_step, "micrograd_seconds": median["micrograd"], "speedup": loop_speedup},
+            )
+        )
+        fit_step = median["lossgrad, nn.fit"]
+        fit_speedup = median["micrograd"] / fit_step
+        rows.append(
+            Row(
+                "moons: nn.fit vs micrograd",
+                _ms(fit_step),
+                f"{_ms(median['micrograd'])} (micrograd)",
+                f"{fit_speedup:.1f}x faster",
+                ">= 100x faster",
+                fit_speedup >= 100.0,
+                "" if fit_speedup >= 100.0 else _short_by(fit_speedup, 100.0, at_least=True),
+                figures={"fit_seconds": fit_step, "micrograd_seconds": median["micrograd"], "speedup": fit_speedup},
             )
         )
         speedup = median["micrograd"] / lossgrad_step

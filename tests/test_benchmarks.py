@@ -164,7 +164,12 @@ def test_quick_json_run_without_micrograd_installed_skips_only_the_micrograd_row
     assert micrograd_rows and all(row["passed"] is None for row in micrograd_rows)
     assert all("pip install micrograd==0.1.0" in row["note"] for row in micrograd_rows)
     measured = [row for row in rows.values() if "micrograd" not in row["name"] and not row["info"]]
-    assert len(measured) == 8 and all(isinstance(row["passed"], bool) for row in measured)
+    assert all(isinstance(row["passed"], bool) for row in measured)
+    measured_names = {row["name"] for row in measured}
+    for expected in ("moons: step time vs hand-written", "moons: step time vs hand-written, no skipping",
+                     "no leak: memory, 40 vs 10 moons steps", "`lossgrad stall` at defaults (both runs)",
+                     "moons: every step's loss kept alive (5 steps, fresh processes)"):
+        assert expected in measured_names
     for name in ("moons: step time vs hand-written", "moons: step time vs hand-written, no skipping"):
         assert rows[name]["figures"]["lossgrad_seconds"] > 0 and rows[name]["target"] == "<= 3x slower"
     context = rows["bare Python objects, same chain: time per node"]
