@@ -174,6 +174,9 @@ class Value:
     >>> c.data, a.grad, b.grad
     (-4.0, -2.0, 2.0)
 
+    ``Value(v)`` of another Value is a new leaf holding v's number (as ``torch.tensor(t)`` copies),
+    so ``Value(logit(0.01))`` starts a fresh graph at that logit.
+
     Comparisons: ``<``, ``<=``, ``>``, ``>=`` compare the numbers (so ``max(values)`` and sorting
     work), but ``==`` and ``hash`` are by identity, as for any Python object: two different nodes
     that hold the same number are still two nodes, and Values can be kept in sets and dicts (the
@@ -199,6 +202,8 @@ class Value:
         if type(label) is not str:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         # A finite float (the common case) is stored as it is; anything else is checked.
+        if isinstance(data, Value):  # Value(v): a new leaf holding v's number; v's graph is not copied
+            data = data.data
         self.data = data if type(data) is float and data - data == 0.0 else check_real(data, "Value")
         self.grad = 0.0
         self.label = label
@@ -224,8 +229,17 @@ class Value:
         return self.data
 
     def __round__(self, ndigits: int | None = None) -> float:
-        # A float, not a Value: np.round and round() are for printing numbers, not for graphs.
+        # A float, not a Value: round() is for printing numbers, not for graphs.
         return float(round(self.data, ndigits))
+
+    def rint(self) -> float:
+        """Return the number rounded to the nearest integer, as a float (what ``np.round`` calls).
+
+        >>> import numpy as np
+        >>> print(np.round([Value(0.55854), Value(0.12463)], 4))
+        [0.5585 0.1246]
+        """
+        return float(round(self.data))
 
     def __format__(self, spec: str) -> str:
         # Lets the post's f-strings, such as f"{loss:.4f}", print a Value like a float.

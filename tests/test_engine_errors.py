@@ -18,7 +18,6 @@ BAD_DATA = [
     ("a list", [1.0], "list"),
     ("a 3-element array", np.array([1.0, 2.0, 3.0]), "ndarray of shape (3,)"),
     ("a complex numpy scalar", np.complex128(1.0), "complex128"),
-    ("a Value", Value(1.0), "Value"),
 ]
 
 
@@ -27,6 +26,14 @@ def test_value_rejects_non_real_data(case: str, data: object, type_name: str) ->
     with pytest.raises(TypeError, match=re.escape(type_name)) as info:
         Value(data)
     assert str(info.value).startswith("Value:")
+
+
+def test_a_value_of_a_value_is_a_new_leaf_with_its_number() -> None:
+    x = Value(2.0)
+    y = Value(x * 3.0, label="y")
+    assert y.data == 6.0 and y.children == () and y.label == "y"
+    y.backward()
+    assert x.grad == 0.0  # the graph below the argument is not copied
 
 
 def test_value_rejects_nan() -> None:
