@@ -5,6 +5,11 @@ p = sigmoid(z) from a leaf z = -4.5 with the ``losses`` package, runs ``backward
 graph with ``engine.draw_graph`` / ``engine.render_svg`` (no system Graphviz needed). ``--compare``
 draws squared error through the sigmoid and cross-entropy side by side in one SVG, on the same
 gradient-shading scale: the vanishing gradient at the logit is visible at a glance.
+
+``--html page.html`` writes the same graphs as a step-through page (``engine.drawing.player``):
+the forward and the backward pass one node at a time, with a slider for the logit z and a toggle
+for the label y, every position computed here by the engine. Where a clip or a dead unit stops
+the gradient, the page and the terminal both say so.
 """
 
 from __future__ import annotations
@@ -15,16 +20,33 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from engine import Value, draw_graph, render_svg
+from engine.drawing.player import Panel, Slider, StepThrough, Toggle, gradient_stop, step_through
 
-from .arguments import UsageError, binary_label, decimals, finite_float, graph_path
+from .arguments import UsageError, binary_label, decimals, finite_float, graph_path, html_path
 from .expression import ExpressionError, parse_expression, parse_variables
 from .output import write_text
 from .registry import BINARY_LOSSES, POST_LOSSES, binary_loss
 
-__all__ = ["add_parser", "build_loss_graph", "combine_svgs", "run"]
+__all__ = ["LOGIT_GRID", "add_parser", "build_loss_graph", "combine_svgs", "loss_page", "run"]
 
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
+
+# The logits the step-through page's slider stops at (--logit is added): steps of 0.25 where the
+# losses bend, then coarse ones out to where binary_cross_entropy's clip stops the gradient
+# (|z| above about 34.5).
+LOGIT_GRID = (
+    tuple(float(z) for z in range(-40, -12, 5))
+    + tuple(z / 4 for z in range(-48, 49))
+    + tuple(float(z) for z in range(15, 41, 5))
+)
+# What a page points out at the sigmoid, for the post's two losses: the factor σ′(z) = p(1 − p).
+_SIGMOID_NOTES = {
+    "mse": "Squared error multiplies its gradient by σ′(z) = p(1 − p) = {factor}: near p = 0 or "
+    "p = 1 that factor is tiny, and so is the push on z.",
+    "bce": "Cross-entropy's log sends back −1/p (1/(1 − p) for y = 0), which cancels "
+    "σ′(z) = p(1 − p) = {factor}: what reaches z is p − y.",
+}
 
 
 def build_loss_graph(key: str, logit: float, label: int) -> tuple[Value, Value]:
@@ -40,6 +62,63 @@ def build_loss_graph(key: str, logit: float, label: int) -> tuple[Value, Value]:
     _label_probabilities(loss, z)
     loss.backward()
     return loss, z
+
+
+def loss_page(
+    keys: Sequence[str],
+    logit: float,
+    label: int,
+    *,
+    rankdir: str,
+    precision: int,
+) -> StepThrough:
+    """Return the step-through page of the losses with these registry keys, stepping together.
+
+    A slider moves the logit z over LOGIT_GRID (and ``logit``, where the page starts), a toggle
+    switches the label y; for the post's two losses the page points out the sigmoid's factor.
+    """
+
+    def panels(z: float, y: int) -> list[Panel]:
+        built = []
+        for key in keys:
+            loss, leaf = build_loss_graph(key, z, y)
+            sigmoid = _probability(loss, leaf)
+            note = _SIGMOID_NOTES.get(key, "") if sigmoid is not None else ""
+            title = BINARY_LOSSES[key].description
+            built.append(Panel(loss, title, highlight=sigmoid if note else None, note=note))
+        return built
+
+    title = " vs ".join(BINARY_LOSSES[key].title for key in keys) + ": backprop, step by step"
+    return step_through(
+        panels,
+        slider=Slider("z", LOGIT_GRID, start=logit),
+        toggle=Toggle("y", (0, 1), start=label),
+        title=title,
+        rankdir=rankdir,
+        precision=precision,
+    )
+
+
+def _probability(root: Value, z: Value) -> Value | None:
+    """Return the node p = sigmoid(z) of root's graph, or None if it has none."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.op == "sigmoid" and node.children and node.children[0] is z:
+            return node
+        stack.extend(node.children)
+    return None
+
+
+def _stops(root: Value) -> list[str]:
+    """Return why the gradient stops in root's graph (a clip, a dead unit), if it stops anywhere.
+
+    It runs root's backward pass once more, to read its steps.
+    """
+    return [reason for step in root.backward_steps() if (reason := gradient_stop(step))]
 
 
 def _label_probabilities(root: Value, z: Value) -> None:
@@ -192,6 +271,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--precision", type=decimals, default=4, metavar="N", help="digits after the point, 0 to 17 (default: 4)"
     )
     parser.add_argument("--dot", action="store_true", help="give the DOT source instead of SVG (needs no renderer)")
+    parser.add_argument(
+        "--html",
+        type=html_path,
+        default=None,
+        metavar="FILE",
+        help="write a step-through page to FILE (.html): the forward and backward pass node by "
+        "node, a slider for z and a toggle for y (self-contained, works offline)",
+    )
     return parser
 
 
@@ -230,9 +317,15 @@ def run(args: argparse.Namespace) -> int:
     for key in keys:
         loss, z = build_loss_graph(key, args.logit, args.label)
         drawn.append((key, loss, z, draw_graph(loss, **options)))
-    if as_dot:
+    summary = "; ".join(f"{key}: loss {loss.data:.6f}, dL/dz = {z.grad:+.6f}" for key, loss, z, _ in drawn)
+    # Read from a fresh graph of each loss, so the drawn ones keep one backward pass's gradients.
+    fresh = {key: build_loss_graph(key, args.logit, args.label)[0] for key in keys}
+    stops = [f"{key}: {reason}" for key, loss in fresh.items() for reason in _stops(loss)]
+    # With --html alone, the page is the output: no SVG on stdout.
+    drawing = args.html is None or args.output is not None or args.dot
+    if drawing and as_dot:
         text = "\n".join(graph.source for *_, graph in drawn)
-    else:
+    elif drawing:
         svgs = [(key, loss, z, render_svg(graph)) for key, loss, z, graph in drawn]
         if args.compare:
             text = combine_svgs(
@@ -243,34 +336,61 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             text = svgs[0][3]
-    summary = "; ".join(f"{key}: loss {loss.data:.6f}, dL/dz = {z.grad:+.6f}" for key, loss, z, _ in drawn)
-    if args.output is None:
+    page = None
+    if args.html is not None:
+        rankdir, precision = str(options["rankdir"]), args.precision
+        built = loss_page(keys, args.logit, args.label, rankdir=rankdir, precision=precision)
+        page = built.save(args.html)
+    if drawing and args.output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         print(f"z = {args.logit:g}, y = {args.label}: {summary}", file=sys.stderr)
+        for stop in stops:
+            print(stop, file=sys.stderr)
         return 0
-    path = write_text(args.output, text)
+    path = write_text(args.output, text) if drawing else None
     print(f"z = {args.logit:g}, y = {args.label}: {summary}")
+    for stop in stops:
+        print(stop)
     if args.compare:
         mse_grad, bce_grad = drawn[0][2].grad, drawn[1][2].grad
         if mse_grad:
             print(f"at the logit, cross-entropy's gradient is {abs(bce_grad / mse_grad):.1f}x squared error's")
-    print(f"wrote {'DOT' if as_dot else 'SVG'} to {path}")
+    if path is not None:
+        print(f"wrote {'DOT' if as_dot else 'SVG'} to {path}")
+    if page is not None:
+        print(f"wrote the step-through page to {page} (self-contained, works offline)")
     return 0
 
 
 def _run_expression(args: argparse.Namespace, as_dot: bool, options: dict[str, object]) -> int:
     """Return 0 after drawing `--expr` and writing or printing it, with d(root)/d(variable) for each."""
     root, leaves = build_expression_graph(args.expr, args.var)
-    graph = draw_graph(root, **options)  # type: ignore[arg-type]
-    text = graph.source if as_dot else render_svg(graph)
     summary = f"{args.expr} = {root.data:.6f}" + "".join(
         f"; d/d{name} = {leaf.grad:+.6f}" for name, leaf in leaves.items()
     )
-    if args.output is None:
+    stops = _stops(build_expression_graph(args.expr, args.var)[0])
+    drawing = args.html is None or args.output is not None or args.dot
+    if drawing:
+        graph = draw_graph(root, **options)  # type: ignore[arg-type]
+        text = graph.source if as_dot else render_svg(graph)
+    page = None
+    if args.html is not None:
+        fresh, _ = build_expression_graph(args.expr, args.var)
+        rankdir, precision = str(options["rankdir"]), args.precision
+        built = step_through(fresh, title=args.expr, rankdir=rankdir, precision=precision)
+        page = built.save(args.html)
+    if drawing and args.output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         print(summary, file=sys.stderr)
+        for stop in stops:
+            print(stop, file=sys.stderr)
         return 0
-    path = write_text(args.output, text)
+    path = write_text(args.output, text) if drawing else None
     print(summary)
-    print(f"wrote {'DOT' if as_dot else 'SVG'} to {path}")
+    for stop in stops:
+        print(stop)
+    if path is not None:
+        print(f"wrote {'DOT' if as_dot else 'SVG'} to {path}")
+    if page is not None:
+        print(f"wrote the step-through page to {page} (self-contained, works offline)")
     return 0

@@ -8,8 +8,9 @@
 >>> print(f"p = {p:.6f}, loss = {loss:.6f}, dloss/dz = {z.grad:.6f}")
 p = 0.010987, loss = 0.978147, dloss/dz = -0.021494
 
-Drawing (`draw_graph`, `render_svg`, `RendererNotFoundError`) lives in `engine.drawing`, which
-needs the graphviz package; it is imported the first time one of those names is used.
+Drawing (`draw_graph`, `render_svg`, `step_through`, `RendererNotFoundError`) lives in
+`engine.drawing`, which needs the graphviz package; it is imported the first time one of those
+names is used.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .value import OPERATIONS, BackwardStep, Constant, Value, dot, dots, is_grad_enabled, no_grad, sum
 
 if TYPE_CHECKING:
-    from .drawing import RendererNotFoundError, draw_graph, render_svg
+    from .drawing import RendererNotFoundError, draw_graph, render_svg, step_through
 
 # The drawing names are left out of __all__, so `from engine import *` works without graphviz.
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
     "sum",
 ]
 
-_DRAWING_NAMES = {"draw_graph", "render_svg", "RendererNotFoundError"}
+_DRAWING_NAMES = {"draw_graph", "render_svg", "step_through", "RendererNotFoundError"}
 
 
 def __getattr__(name: str) -> Any:

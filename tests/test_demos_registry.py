@@ -104,7 +104,8 @@ def test_the_page_files_are_package_data_found_by_importlib_resources() -> None:
 def test_pyproject_ships_every_page_file_with_the_package() -> None:
     tomllib = pytest.importorskip("tomllib")
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["demos"]
+    package_data = config["tool"]["setuptools"]["package-data"]
+    patterns = package_data.get("demos", []) + package_data.get("*", [])
     shipped = sorted(path.name for path in (REPO / "demos" / "pages").iterdir() if path.is_file())
     assert shipped == sorted(PAGE_FILES)
     for name in shipped:

@@ -58,3 +58,20 @@ def test_save_writes_the_document_and_jupyter_shows_it_in_an_iframe(tmp_path: Pa
     srcdoc = re.search(r'srcdoc="(.*?)" title=', shown, re.DOTALL)
     assert srcdoc is not None and html.unescape(srcdoc.group(1)) == page.html()
     assert repr(page).startswith("Page('replay', ")
+
+
+def test_every_page_file_of_every_package_ships_with_it() -> None:
+    from fnmatch import fnmatch
+
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parent.parent
+    package_data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]
+    folders = sorted(path for path in root.glob("*/**/pages") if path.is_dir() and "tests" not in path.parts)
+    assert folders, "no pages folder found"
+    for folder in folders:
+        package = ".".join(folder.parent.relative_to(root).parts)
+        patterns = package_data.get(package, []) + package_data.get("*", [])
+        for file in folder.iterdir():
+            assert any(fnmatch(f"pages/{file.name}", pattern) for pattern in patterns), f"{package}: {file.name}"
