@@ -29,6 +29,8 @@ an error naming the operation and its operands, where it happens, instead of thr
 from __future__ import annotations
 
 import builtins
+import functools
+import gc
 import itertools
 import math
 import numbers
@@ -522,7 +524,15 @@ class Value:
         7.0
         """
         steps: list[BackwardStep] = []
-        _backpropagate(self, steps)
+        # Two new tuples per node, all kept: the cyclic collector would scan them again and again
+        # while finding nothing (steps and graphs hold no cycles), so it waits until the end.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            _backpropagate(self, steps)
+        finally:
+            if collecting:
+                gc.enable()
         return steps
 
     def zero_grad(self) -> None:
@@ -563,6 +573,11 @@ class BackwardStep(NamedTuple):
         return any(self.local_derivatives) or not self.local_derivatives
 
 
+# BackwardStep(...) goes through a Python-level __new__; tuple.__new__ builds the same object in C,
+# which keeps recording steps cheap next to the backward pass it records.
+_new_step = functools.partial(tuple.__new__, BackwardStep)
+
+
 def _backpropagate(root: Value, steps: list[BackwardStep] | None) -> None:
     """Do root.backward(), appending each node's BackwardStep to `steps` unless it is None."""
     if root._derivatives is None:  # a leaf: d(root)/d(root) = 1, accumulated like any leaf
@@ -582,9 +597,9 @@ def _backpropagate(root: Value, steps: list[BackwardStep] | None) -> None:
                     grad = _non_finite_gradient(node, child, d, g)
                 child.grad = grad
             if steps is not None:
-                steps.append(BackwardStep(node, g, tuple(derivatives), True))
+                steps.append(_new_step((node, g, tuple(derivatives), True)))
         elif steps is not None:
-            steps.append(BackwardStep(node, g, node.local_derivatives(), False))
+            steps.append(_new_step((node, g, node.local_derivatives(), False)))
 
 
 # ---------------------------------------------------------------------------- n-ary nodes
