@@ -20,6 +20,7 @@ train [########] 4/4  loss 0.25
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from typing import TextIO
@@ -54,6 +55,9 @@ class ProgressBar:
         self.label = label
         isatty = getattr(self.stream, "isatty", None)
         self.live = bool(isatty and isatty())  # a terminal: redraw in place
+        # A dumb terminal has the carriage return but no escape codes: pad with spaces instead.
+        self._dumb = os.environ.get("TERM") == "dumb"
+        self._drawn = 0
         self.done = 0
         self._last_draw = -math.inf
 
@@ -73,8 +77,15 @@ class ProgressBar:
         if now - self._last_draw < _REDRAW_SECONDS:
             return
         self._last_draw = now
-        self.stream.write("\r" + self.render(note) + _CLEAR_TO_END_OF_LINE)
+        self.stream.write("\r" + self._redrawn(self.render(note)))
         self.stream.flush()
+
+    def _redrawn(self, text: str) -> str:
+        """Return text with what clears the rest of the line the bar drew last."""
+        if not self._dumb:
+            return text + _CLEAR_TO_END_OF_LINE
+        padded, self._drawn = text.ljust(self._drawn), len(text)
+        return padded
 
     def finish(self, note: str = "", *, done: int | None = None) -> None:
         """Draw the bar at done steps (default: all of them) and end its line.
@@ -83,7 +94,7 @@ class ProgressBar:
         """
         self.done = self.total if done is None else max(0, min(done, self.total))
         if self.live:
-            self.stream.write("\r" + self.render(note) + _CLEAR_TO_END_OF_LINE + "\n")
+            self.stream.write("\r" + self._redrawn(self.render(note)) + "\n")
         else:
             self.stream.write(self.render(note) + "\n")
         self.stream.flush()

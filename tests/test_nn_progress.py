@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import time
 
 import pytest
@@ -105,3 +106,21 @@ def test_bad_arguments_are_errors_naming_them(
 ) -> None:
     with pytest.raises(error, match=message):
         ProgressBar(**arguments)  # type: ignore[arg-type]
+
+
+def test_a_dumb_terminal_gets_no_escape_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("TERM", "dumb")
+    stream = Terminal()
+    bar = ProgressBar(3, stream=stream, label="fit ")
+    bar.update(1, note="a long note")
+    bar._last_draw = -math.inf  # redraw now, whatever the clock says
+    bar.update(2)
+    bar.finish()
+    text = stream.getvalue()
+    assert "\x1b" not in text and text.count("\r") == 3
+    first, second = text.split("\r")[1:3]
+    assert len(second) >= len(first), "the shorter redraw is padded over the longer one"
