@@ -308,7 +308,7 @@ def run(args: argparse.Namespace) -> int:
         "grad_shading": args.shade,
         "local_derivatives": args.derivatives,
         "precision": args.precision,
-        "rankdir": "TB" if args.compare else "LR",
+        "rankdir": "TB" if args.compare else "auto",
     }
     if args.expr is not None:
         return _run_expression(args, as_dot, options)

@@ -463,8 +463,9 @@ def test_collapse_draws_each_group_as_one_box_with_its_output(pip_renderer: str)
     group_ids = sorted(n for n in nodes if n.startswith("g"))
     assert len(group_ids) == 4
     by_name = {texts(nodes[g])[0]: texts(nodes[g]) for g in group_ids}
-    assert by_name["L1.N0"] == ["L1.N0", "6 values", f"data {out.data:.4f}", f"grad {out.grad:.4f}"]
-    assert by_name["L0.N1"][:2] == ["L0.N1", "5 values"]  # w0, w1, b, z, output
+    # Stacked (the drawing runs left to right): the name beside data, its size beside grad.
+    assert by_name["L1.N0"] == ["L1.N0", f"data {out.data:.4f}", "6 values", f"grad {out.grad:.4f}"]
+    assert by_name["L0.N1"][0] == "L0.N1" and by_name["L0.N1"][2] == "5 values"  # w0, w1, b, z, out
     edges = svg_edges(svg)
     assert len(edges) == len(set(edges))  # one edge per pair of boxes
     output_id = next(g for g in group_ids if texts(nodes[g])[0] == "L1.N0")
@@ -799,7 +800,11 @@ def test_jupyter_display_is_inline_svg_through_the_same_search(pip_renderer: str
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"rankdir": "XY"}, ValueError, "draw_graph: rankdir must be one of LR, RL, TB, BT, got 'XY'"),
+        (
+            {"rankdir": "XY"},
+            ValueError,
+            "draw_graph: rankdir must be one of auto, LR, RL, TB, BT, got 'XY'",
+        ),
         ({"precision": -1}, ValueError, "draw_graph: precision must be an int in [0, 17], got -1"),
         ({"precision": 2.5}, ValueError, "draw_graph: precision must be an int in [0, 17], got 2.5"),
         ({"grad_range": (1.0, 0.1)}, ValueError, "draw_graph: grad_range must be (small, large) with 0 < small <"),

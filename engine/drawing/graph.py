@@ -1,9 +1,9 @@
 """Draw a Value's computation graph: DOT text through the graphviz package, SVG through ``render``.
 
-The picture reads left to right (by default) from the inputs to the root. Each Value is one box
-holding its label (if any), its data and its grad; each operation is one small node between its
-operands and its result, with one edge per operand in operand order (``sum`` and ``dot`` are one
-node however many operands they take). Box colours say what a Value is:
+The picture runs from the inputs to the root. Each Value is one box holding its label (if any),
+its data and its grad; each operation is one small node between its operands and its result, with
+one edge per operand in operand order (``sum`` and ``dot`` are one node however many operands they
+take). Box colours say what a Value is:
 
 ==============================  =========  =====================================================
 role                            colour     which Values
@@ -15,9 +15,44 @@ output (root)                   orange     the Value the graph was drawn from
 collapsed group                 violet     one box standing for many Values (``collapse=``)
 ==============================  =========  =====================================================
 
-For ``-``, ``/`` and ``**`` (with a Value exponent) the operation has two numbered entry points,
-1 and 2, and each operand's edge goes into its own: the layout alone does not keep operands in
-order on the page.
+**Direction.** ``rankdir="auto"`` (the default) lays the graph out left to right when that fits a
+column ``COLUMN_WIDTH`` (1000) pixels wide, and top to bottom when it does not. The choice is made
+before rendering, from an estimate of both layouts (the graph's depth and breadth, and the text of
+each box): the one that needs the less shrinking to fit the column wins, left to right on a tie.
+A box lays its cells across the direction of flow, stacked (label over data over grad) in a
+left-to-right drawing and side by side in a top-to-bottom one, so a long chain stays short. The
+legend sits in the first rank, or, when a left-to-right drawing is too wide for the column,
+beside a box about as wide as it where that keeps the drawing noticeably narrower.
+
+**Operands.** For ``-``, ``/`` and ``**`` (with a Value exponent) the operation has two numbered
+entry points, 1 and 2. A ``dot`` node has one per operand, in pairs: ``a1 b1 a2 b2 ...``, since
+dot(a, b) = a1·b1 + a2·b2 + ..., so a reader can pair each weight with the input it multiplies.
+Each operand's edge goes into its own entry: the layout alone does not keep operands in order.
+
+**Text.** Every label is set in DejaVu Sans (``FONT``), whose widths the renderer knows
+(graphviz-pure has them built in, a system Graphviz reads the font), so each box is sized for its
+text. The SVG asks for ``FONT_FAMILY``: DejaVu Sans, else the viewer's sans-serif (Helvetica,
+Arial, Liberation Sans), which is narrower, so text stays inside its box either way. DejaVu Sans
+is what Debian's image viewers (librsvg) and browsers find under that name.
+
+**Collapsed groups** (``collapse=``). Many Values drawn as one box. A group name of the form
+``"column.member"`` (split at the last dot) files the box in a column: the groups of one column
+share one rank, ordered naturally by member (``N2`` before ``N10``). ``collapse=nn.neuron_of``
+names each neuron ``L0.N3``, so an MLP is drawn as one column per layer, its neurons in order.
+Between groups:
+
+- an edge into a group passes through a weight when one leaf (parameter) of the group multiplies
+  the tail's value (in a pair of a ``dot``, or a ``*``). It is blue for a positive weight and
+  orange for a negative one, and wider and more opaque in proportion to the weight's |grad|, up
+  to the largest of the drawing's weights (the legend gives it); its tooltip gives the weight;
+- a constant that enters groups of more than one column (an MLP's constant 1, multiplied by every
+  bias) is not drawn, so it does not fan out to every box; the legend says so;
+- a group with leaves none of which a gradient can reach from its outputs (a ReLU neuron whose
+  pre-activation is <= 0: the ReLU's local derivative is 0 there) is marked "dead: no gradient
+  passes", with a dashed border (and grey, unshaded), whatever gradient reached its output. When
+  a group has several outputs (one per input of a batch) and only some are cut off, it says how
+  many.
+- a column gets room on both sides, for the many edges between neighbouring columns.
 
 With ``grad_shading=True`` the box's *fill* shows |grad| on a fixed logarithmic scale (white for a
 vanishing gradient, dark red for a large one) and the role moves to the box's border colour. The
@@ -38,13 +73,14 @@ a few thousand nodes can take it minutes. So rendering refuses a drawing of more
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
@@ -62,8 +98,12 @@ from ..value import Constant, Value
 from .render import RendererNotFoundError, RenderError, find_renderer, run_renderer
 
 __all__ = [
+    "COLUMN_WIDTH",
+    "FONT",
+    "FONT_FAMILY",
     "MAX_NODES",
     "ROLE_COLOURS",
+    "WEIGHT_COLOURS",
     "ComputationGraph",
     "RenderError",
     "RendererNotFoundError",
@@ -73,8 +113,11 @@ __all__ = [
     "render_svg",
 ]
 
-RANKDIRS = ("LR", "RL", "TB", "BT")
+RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
 MAX_NODES = 5_000  # the default rendering limit, in nodes (boxes and operations) of a drawing
+COLUMN_WIDTH = 1000  # pixels: the width rankdir="auto" fits a drawing into (a notebook's column)
+FONT = "DejaVu Sans"  # the face the renderer sizes boxes for
+FONT_FAMILY = "DejaVu Sans,sans-serif"  # what the SVG asks a viewer for
 
 
 @dataclass(frozen=True)
@@ -94,12 +137,28 @@ ROLE_COLOURS: dict[str, RoleColour] = {
     "group": RoleColour("collapsed group", fill="#e5dbff", border="#6741d9"),
 }
 
+# Edge colours by the sign of the weight an edge into a group passes through.
+WEIGHT_COLOURS = {"positive": "#1c7ed6", "negative": "#e8590c", "zero": "#adb5bd"}
+
+_FONT_SIZE = 11.0
+_PORT_SIZE = 7.0  # the numbers and names of an operation's entry points
+_NOTE_SIZE = 8.0  # a group's size and notes
+_GROUP_SIZE = 10.0  # a group's name and numbers: a network has many groups
 _OP_FILL = "#f1f3f5"
+_DEAD_FILL = "#f1f3f5"
+_DEAD_COLOUR = "#c92a2a"
 _ORDER_MATTERS = frozenset({"-", "/", "**"})  # binary operations whose operands cannot be swapped
 _MORE_COLOUR = "#868e96"
 # OrRd-like ramp from "no gradient" (white) to "large gradient" (dark red), as RGB stops.
 _SHADE_STOPS = ((255, 255, 255), (254, 232, 200), (253, 187, 132), (227, 74, 51), (153, 0, 0))
 _DARK_SHADE = 0.7  # above this point of the ramp, text is drawn white to stay readable
+_EDGE_WIDTHS = (0.5, 4.0)  # pen widths of weighted edges, from no |grad| to the drawing's largest
+_EDGE_OPACITY = 0.35  # of an edge whose weight has no gradient: many cross, the strong stand out
+# Layout spacing, in points (inches in the DOT text): between ranks, and between nodes in a rank.
+_RANKSEP = 0.2 * 72
+_COLUMN_ROOM = 20.0  # on each side of a column of groups, for the edges between columns
+_NODESEP = 0.15 * 72
+_PX_PER_PT = 4 / 3  # an SVG's pt sizes are shown at 96 px per inch
 
 
 class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz has no type hints
@@ -136,7 +195,8 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz has 
         Same arguments as graphviz.Digraph.pipe, but the program is found by ``find_renderer``,
         so a pip-installed graphviz-pure works where no system ``dot`` exists. ``quiet`` is accepted
         for compatibility: the renderer's warnings are never shown, its errors always raise. A
-        graph of more than ``self.max_nodes`` nodes is refused with a ValueError.
+        graph of more than ``self.max_nodes`` nodes is refused with a ValueError. SVG names
+        ``FONT_FAMILY`` as its font.
         """
         _check_size(self, self.max_nodes, "pipe", "or set graph.max_nodes = None")
         output_format = format or self.format or "svg"
@@ -154,6 +214,8 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz has 
             layout=None if layout in (None, "dot") else layout,
             extra_args=extra_args,
         )
+        if output_format.split(":")[0] == "svg":
+            data = _with_font_family(data)
         return data.decode(encoding) if encoding is not None else data
 
     def _repr_svg_(self) -> str:
@@ -163,7 +225,7 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz has 
 
 def draw_graph(
     root: Value,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     precision: int = 4,
     *,
     grad_shading: bool = False,
@@ -177,7 +239,10 @@ def draw_graph(
 
     Args:
         root: the Value to draw; everything it was computed from is drawn with it.
-        rankdir: direction the graph flows in: "LR" (inputs on the left), "RL", "TB" or "BT".
+        rankdir: direction the graph flows in: "LR" (inputs on the left), "RL", "TB", "BT", or
+            "auto" (the default): "LR" if that fits a ``COLUMN_WIDTH``-pixel column, else "TB"
+            when that needs less shrinking to fit (see the module's docstring). The direction
+            drawn is ``graph.graph_attr["rankdir"]``.
         precision: digits after the decimal point for data, grad and derivatives. Numbers whose
             magnitude is below 10**-precision (but not zero) are written in scientific notation,
             so a vanishing gradient shows as 2.150e-07 rather than 0.0000.
@@ -197,8 +262,11 @@ def draw_graph(
         collapse: called with each Value, returns a group name or None. All Values with the same
             name are drawn as one box (the name, how many Values it stands for, and the data and
             grad of its output when it has one), with edges only where the group meets the rest of
-            the graph. nn uses it to draw each neuron as one box; engine knows nothing about neurons.
-        legend: add a box explaining the colours of the roles present (and the shading scale).
+            the graph. A name ``"column.member"`` files the box in a column, ordered by member;
+            edges into groups show the weights they pass through, and dead groups are marked (see
+            the module's docstring). ``nn.neuron_of`` names each neuron ``L<layer>.N<index>``, so
+            ``collapse=nn.neuron_of`` draws an MLP layer by layer; engine knows nothing of neurons.
+        legend: add a box explaining the colours present (and the shading scale).
 
     Example:
         >>> from engine import Value
@@ -210,91 +278,28 @@ def draw_graph(
         ['v0', 'v1', 'v1_op', 'v1_op -> v1', 'v0 -> v1_op', 'v0 -> v1_op']
         >>> "data 2.0000" in graph.source and "grad 4.0000" in graph.source
         True
+        >>> graph.graph_attr["rankdir"]  # small enough to read left to right in 1000 pixels
+        'LR'
     """
     _check_options(root, rankdir, precision, grad_range, max_depth)
     values, truncated = _values_to_draw(root, max_depth)
-    position = {id(value): index for index, value in enumerate(values)}
     groups = _group_names(values, collapse)
-    group_ids = {name: f"g{index}" for index, name in enumerate(dict.fromkeys(groups.values()))}
-
-    def unit_of(value: Value) -> str:
-        group = groups.get(id(value))
-        return group_ids[group] if group is not None else f"v{position[id(value)]}"
-
-    graph = ComputationGraph(
-        format="svg",
-        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "11"},
-        node_attr={"shape": "plain", "fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7", "color": "#495057"},
-    )
     style = _Style(precision, grad_shading, grad_range)
-    roles_present: set[str] = set()
-    members: dict[str, list[Value]] = {}
-    outputs: dict[str, dict[int, Value]] = {}
-    linked: set[tuple[str, str]] = set()
-
-    for value in values:
-        index = position[id(value)]
-        group = groups.get(id(value))
-        if group is None:
-            role = _role(value, root)
-            roles_present.add(role)
-            graph.node(f"v{index}", label=style.value_label(value, role))
-        else:
-            members.setdefault(group, []).append(value)
-        if not value.children:
-            continue
-        if group is not None:
-            # Inside a group only the edges that cross its border are drawn, each pair once.
-            target = group_ids[group]
-            for child in _drawn_children(value, truncated):
-                source = unit_of(child)
-                if source != target and (source, target) not in linked:
-                    linked.add((source, target))
-                    graph.edge(source, target)
-            if id(value) in truncated and (f"{target}_more", target) not in linked:
-                linked.add((f"{target}_more", target))
-                _more_node(graph, f"{target}_more", target)
-            continue
-        op_id = f"v{index}_op"
-        # Layout does not keep operands in order, so where order changes the result, the operation
-        # gets numbered entry points (ports) and each operand's edge goes into its own.
-        numbered = value.op in _ORDER_MATTERS and len(value.children) == 2
-        if numbered:
-            graph.node(op_id, label=_numbered_op_label(value.op, rankdir))
-        else:
-            graph.node(op_id, label=f"<{_html_text(value.op or '?')}>", shape="ellipse", style="filled",
-                       fillcolor=_OP_FILL, color="#495057", fontsize="10", margin="0.04,0.02",
-                       width="0.3", height="0.25")
-        graph.edge(op_id, f"v{index}")
-        if id(value) in truncated:
-            _more_node(graph, f"v{index}_more", op_id)
-            continue
-        edge_labels = _derivative_labels(value, style) if local_derivatives else {}
-        for slot, child in enumerate(value.children):
-            attributes = {}
-            if slot in edge_labels:
-                attributes["label"] = edge_labels[slot]
-            if numbered:
-                attributes["headport"] = f"in{slot + 1}"
-            graph.edge(unit_of(child), op_id, **attributes)
-
-    # A group's outputs are its members used outside it (or the root): what the group hands on.
-    for value in values:
-        for child in _drawn_children(value, truncated):
-            group = groups.get(id(child))
-            if group is not None and groups.get(id(value)) != group:
-                outputs.setdefault(group, {})[id(child)] = child
-    if id(root) in groups:
-        outputs.setdefault(groups[id(root)], {})[id(root)] = root
-    for name, group_members in members.items():
-        roles_present.add("group")
-        group_outputs = list(outputs.get(name, {}).values())
-        graph.node(group_ids[name], label=style.group_label(name, group_members, group_outputs))
-
+    drawing = _Drawing(root, values, truncated, groups, style, local_derivatives)
     if legend:
-        _add_legend(graph, roles_present, style)
-    return graph
+        drawing.add_legend()
+    if rankdir == "auto":
+        rankdir = drawing.best_direction()
+    return drawing.graph(rankdir)
+
+
+def _with_font_family(svg: bytes) -> bytes:
+    """Return the renderer's SVG asking for ``FONT_FAMILY`` wherever it asks for ``FONT`` alone.
+
+    The renderer names the one face it measured; a viewer without it would fall back to its
+    default face, often a serif, so the SVG names a sans-serif fallback too.
+    """
+    return svg.replace(f'font-family="{FONT}"'.encode(), f'font-family="{FONT_FAMILY}"'.encode())
 
 
 def render_svg(
@@ -310,7 +315,7 @@ def render_svg(
     A Value is drawn with ``draw_graph(graph, **draw_options)`` first. The renderer is found by
     ``find_renderer`` (LOSSGRAD_DOT, then a system dot, then graphviz-pure); without one,
     RendererNotFoundError says how to install one, and ``draw_graph(root).source`` still gives
-    the DOT text.
+    the DOT text. The SVG names ``FONT_FAMILY`` as its font.
 
     Args:
         graph: a Value, a graphviz graph (such as ``draw_graph``'s result) or DOT text.
@@ -355,8 +360,10 @@ def render_svg(
             f"got {type(graph).__name__}"
         )
     _check_size(graph, max_nodes, "render_svg", "or pass max_nodes=None")
-    svg = run_renderer(
-        source, "svg", layout=None if layout in (None, "dot") else layout, timeout=timeout
+    svg = _with_font_family(
+        run_renderer(
+            source, "svg", layout=None if layout in (None, "dot") else layout, timeout=timeout
+        )
     )
     if path is not None:
         write_bytes(path, svg)
@@ -367,7 +374,8 @@ def node_names(root: Value, max_depth: int | None = None) -> dict[Value, str]:
     """Return the DOT node name ``draw_graph(root, max_depth=max_depth)`` gives each Value's box.
 
     A Value computed by an operation also has an operation node, named ``name + "_op"``. (A Value
-    that ``collapse`` puts in a group is drawn as the group's box instead.) In the rendered SVG
+    that ``collapse`` puts in a group is drawn as the group's box instead, and a constant shared by
+    groups of several columns is not drawn.) In the rendered SVG
     the name is the ``<title>`` of the node's ``<g>`` element, which is how a page that animates
     the drawing finds a Value's box.
 
@@ -435,7 +443,9 @@ def _drawn_children(value: Value, truncated: set[int]) -> Sequence[Value]:
     return () if id(value) in truncated else value.children
 
 
-def _group_names(values: list[Value], collapse: Callable[[Value], str | None] | None) -> dict[int, str]:
+def _group_names(
+    values: list[Value], collapse: Callable[[Value], str | None] | None
+) -> dict[int, str]:
     """Return the group name ``collapse`` gives each grouped Value, keyed by id()."""
     if collapse is None:
         return {}
@@ -453,12 +463,659 @@ def _group_names(values: list[Value], collapse: Callable[[Value], str | None] | 
     return names
 
 
+# --- the drawing: nodes and edges first, then a direction, then DOT ------------------------
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One cell of a box: its text and how it is set."""
+
+    text: str
+    bold: bool = False
+    points: float = _FONT_SIZE
+    colour: str | None = None  # None: the box's text colour
+
+    def markup(self, font: str) -> str:
+        """Return the cell's text as HTML-label markup, in its own colour or else the box's."""
+        text = _html_text(self.text)
+        if self.bold:
+            text = f"<B>{text}</B>"
+        size = f' POINT-SIZE="{self.points:g}"' if self.points != _FONT_SIZE else ""
+        return f'<FONT COLOR="{self.colour or font}"{size}>{text}</FONT>'
+
+    def size(self) -> tuple[float, float]:
+        """Return the cell's estimated (width, height) in points, padding included."""
+        lines = _display_lines(self.text)
+        width = max(_text_width(line, self.points, self.bold) for line in lines)
+        height = len(lines) * self.points * _LINE_HEIGHT
+        return width + 2 * _CELL_PADDING, height + 2 * _CELL_PADDING
+
+
+@dataclass
+class _Box:
+    """A Value's or a group's box: cells laid across the direction the graph flows in.
+
+    Flowing left to right, the cells are stacked in rows (``stacked``: label over data over
+    grad); flowing top to bottom, they sit side by side in one row (``side_by_side``, by default
+    the stacked rows' cells in order). A note, if any, is a row of its own under them.
+    """
+
+    stacked: list[list[_Cell]]
+    role: str
+    grad: float
+    note: _Cell | None = None
+    dead: bool = False
+    side_by_side: list[_Cell] | None = None
+
+    def rows(self, horizontal: bool) -> list[list[_Cell]]:
+        in_line = self.side_by_side or [cell for row in self.stacked for cell in row]
+        rows = self.stacked if horizontal else [in_line]
+        return rows + ([[self.note]] if self.note is not None else [])
+
+    def attributes(self, rankdir: str, style: _Style) -> dict[str, str]:
+        rows = self.rows(_flows_horizontally(rankdir))
+        return {"label": style.box(rows, self.role, self.grad, self.dead)}
+
+    def size(self, horizontal: bool) -> tuple[float, float]:
+        rows = [[cell.size() for cell in row] for row in self.rows(horizontal)]
+        width = max(sum(w for w, _ in row) + len(row) - 1 for row in rows)
+        height = sum(max(h for _, h in row) for row in rows) + len(rows) - 1
+        return width + 2 * _BOX_BORDER, height + 2 * _BOX_BORDER
+
+
+@dataclass
+class _Operation:
+    """An operation's node: an oval, or a rounded box whose entry points (ports) are named."""
+
+    symbol: str
+    ports: list[tuple[str, str]] = field(default_factory=list)  # (port, text), in display order
+
+    def attributes(self, rankdir: str, style: _Style) -> dict[str, str]:
+        if self.ports:
+            return {"label": _ported_label(self.symbol, self.ports, rankdir)}
+        return {
+            "label": f"<{_html_text(self.symbol)}>",
+            "shape": "ellipse",
+            "style": "filled",
+            "fillcolor": _OP_FILL,
+            "color": "#495057",
+            "fontsize": "10",
+            "margin": "0.04,0.02",
+            "width": "0.3",
+            "height": "0.25",
+        }
+
+    def size(self, horizontal: bool) -> tuple[float, float]:
+        symbol = _text_width(self.symbol, 10.0) + 8
+        if not self.ports:
+            return max(0.3 * 72, symbol + 6), 0.25 * 72
+        port_width = max(_text_width(text, _PORT_SIZE) for _, text in self.ports) + 4
+        port_height = _PORT_SIZE * _LINE_HEIGHT + 4
+        if horizontal:
+            return port_width + symbol, max(len(self.ports) * port_height, 18.0)
+        return max(len(self.ports) * port_width, symbol), port_height + 18.0
+
+
+@dataclass
+class _Plain:
+    """A node whose attributes do not depend on the direction (a "more" marker, the legend)."""
+
+    fixed: dict[str, str]
+    width: float
+    height: float
+
+    def attributes(self, rankdir: str, style: _Style) -> dict[str, str]:
+        return self.fixed
+
+    def size(self, horizontal: bool) -> tuple[float, float]:
+        return self.width, self.height
+
+
+@dataclass
+class _Edge:
+    tail: str
+    head: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+_Node = _Box | _Operation | _Plain
+
+
+class _Drawing:
+    """The nodes and edges of one drawing, kept until a direction is chosen, then written as DOT."""
+
+    def __init__(
+        self,
+        root: Value,
+        values: list[Value],
+        truncated: set[int],
+        groups: dict[int, str],
+        style: _Style,
+        local_derivatives: bool,
+    ) -> None:
+        self.style = style
+        self.nodes: dict[str, _Node] = {}
+        self.statements: list[str | _Edge] = []  # node names and edges, in DOT order
+        self.columns: list[list[str]] = []  # node names that share a rank, in order
+        self.roles: set[str] = set()
+        self.has_ports = False
+        self.has_weights = False
+        self.has_dead = False
+        self.largest_weight_grad = 0.0
+        self.hidden_constants: dict[str, set[str]] = {}  # a hidden constant's data -> its groups
+
+        position = {id(value): index for index, value in enumerate(values)}
+        group_ids = {name: f"g{index}" for index, name in enumerate(dict.fromkeys(groups.values()))}
+        hidden = _shared_constants(values, truncated, groups)
+
+        def unit_of(value: Value) -> str:
+            group = groups.get(id(value))
+            return group_ids[group] if group is not None else f"v{position[id(value)]}"
+
+        members: dict[str, list[Value]] = {}
+        into_groups: dict[tuple[str, str], _Edge] = {}
+        weights: dict[tuple[str, str], dict[int, Value]] = {}
+
+        for value in values:
+            if id(value) in hidden:
+                users = self.hidden_constants.setdefault(style.number(value.data), set())
+                users.update(hidden[id(value)])
+                continue
+            index = position[id(value)]
+            group = groups.get(id(value))
+            if group is None:
+                role = _role(value, root)
+                self.roles.add(role)
+                self._node(f"v{index}", _value_box(value, role, style))
+            else:
+                members.setdefault(group, []).append(value)
+            if not value.children:
+                continue
+            if group is not None:
+                # Inside a group only the edges that cross its border are drawn, each pair once.
+                target = group_ids[group]
+                for child in _drawn_children(value, truncated):
+                    source = unit_of(child)
+                    crosses = id(child) not in hidden and source != target
+                    if crosses and (source, target) not in into_groups:
+                        into_groups[source, target] = self._edge(source, target)
+                if id(value) in truncated:
+                    if (f"{target}_more", target) not in into_groups:
+                        into_groups[f"{target}_more", target] = self._more(f"{target}_more", target)
+                    continue
+                for a, b in _factor_pairs(value):
+                    for weight, other in ((a, b), (b, a)):
+                        if (
+                            not weight.children
+                            and groups.get(id(weight)) == group
+                            and groups.get(id(other)) != group
+                            and id(other) not in hidden
+                        ):
+                            weights.setdefault((unit_of(other), target), {})[id(weight)] = weight
+                continue
+            op_id = f"v{index}_op"
+            ports = _ports(value)
+            self.has_ports |= value.op == "dot" and bool(ports)
+            self._node(op_id, _Operation(value.op or "?", ports))
+            self._edge(op_id, f"v{index}")
+            if id(value) in truncated:
+                self._more(f"v{index}_more", op_id)
+                continue
+            edge_labels = _derivative_labels(value, style) if local_derivatives else {}
+            for slot, child in enumerate(value.children):
+                attributes = {}
+                if slot in edge_labels:
+                    attributes["label"] = edge_labels[slot]
+                if ports:
+                    attributes["headport"] = f"in{slot + 1}"
+                self._edge(unit_of(child), op_id, **attributes)
+
+        # An edge into a group shows the weight it passes through, when there is exactly one.
+        through = {
+            key: next(iter(found.values()))
+            for key, found in weights.items()
+            if key in into_groups and len(found) == 1
+        }
+        grads = [abs(weight.grad) for weight in through.values()]
+        self.largest_weight_grad = max(grads, default=0.0)
+        for key, weight in through.items():
+            into_groups[key].attributes.update(style.weight_edge(weight, self.largest_weight_grad))
+            self.has_weights = True
+
+        # A group's outputs are its members used outside it (or the root): what the group hands on.
+        outputs: dict[str, dict[int, Value]] = {}
+        for value in values:
+            for child in _drawn_children(value, truncated):
+                group = groups.get(id(child))
+                if group is not None and groups.get(id(value)) != group:
+                    outputs.setdefault(group, {})[id(child)] = child
+        if id(root) in groups:
+            outputs.setdefault(groups[id(root)], {})[id(root)] = root
+        passing = _passing(values, truncated, groups)
+        for name in sorted(members, key=_natural_key):
+            self.roles.add("group")
+            group_outputs = list(outputs.get(name, {}).values())
+            has_leaves = any(not member.children for member in members[name])
+            blocked = sum(id(output) not in passing for output in group_outputs)
+            box = _group_box(
+                name, members[name], group_outputs, blocked if has_leaves else 0, style
+            )
+            self.has_dead |= box.dead
+            self._node(group_ids[name], box)
+
+        # Groups named "column.member" share a rank per column, in their members' natural order,
+        # unless an edge joins two of them (a rank cannot hold both ends of a forward edge).
+        columns: dict[str, list[str]] = {}
+        for name in members:
+            head, dot, _ = name.rpartition(".")
+            if dot and head:
+                columns.setdefault(head, []).append(name)
+        for names in columns.values():
+            ids = {group_ids[name] for name in names}
+            if len(ids) > 1 and not any(tail in ids and head in ids for tail, head in into_groups):
+                self.columns.append([group_ids[name] for name in sorted(names, key=_natural_key)])
+
+    def _node(self, name: str, node: _Node) -> None:
+        self.nodes[name] = node
+        self.statements.append(name)
+
+    def _edge(self, tail: str, head: str, **attributes: str) -> _Edge:
+        edge = _Edge(tail, head, dict(attributes))
+        self.statements.append(edge)
+        return edge
+
+    def _more(self, name: str, target: str) -> _Edge:
+        self._node(
+            name,
+            _Plain(
+                {
+                    "label": "more",
+                    "shape": "box",
+                    "style": "dashed,rounded",
+                    "color": _MORE_COLOUR,
+                    "fontcolor": _MORE_COLOUR,
+                    "fontsize": "9",
+                    "margin": "0.04,0.02",
+                    "width": "0.3",
+                    "height": "0.2",
+                },
+                width=40.0,
+                height=18.0,
+            ),
+        )
+        return self._edge(name, target, style="dashed", color=_MORE_COLOUR)
+
+    def add_legend(self) -> None:
+        """Add one node, ``legend``, explaining the colours, marks and names the drawing uses."""
+        label, width, height = _legend(self)
+        self._node("legend", _Plain({"label": label, "fontsize": "9"}, width, height))
+
+    def best_direction(self) -> str:
+        """Return "LR" or "TB": the one needing less shrinking to fit COLUMN_WIDTH, LR on a tie."""
+        shrink = {}
+        for rankdir in ("LR", "TB"):
+            width, _ = self.estimated_size(rankdir)
+            shrink[rankdir] = max(1.0, width * _PX_PER_PT / COLUMN_WIDTH)
+        return "LR" if shrink["LR"] <= shrink["TB"] else "TB"
+
+    def estimated_size(self, rankdir: str) -> tuple[float, float]:
+        """Return the drawing's (width, height) in points as laid out in rankdir, estimated.
+
+        Nodes are ranked by their longest path from a source (the renderer balances ranks a
+        little better); an edge label takes a rank of its own between its ends, as in dot. A
+        rank's depth is its largest node, its breadth the sum of its nodes and the gaps between.
+        """
+        horizontal = _flows_horizontally(rankdir)
+        edges = [s for s in self.statements if isinstance(s, _Edge)]
+        rank = _longest_path_ranks(list(self.nodes), edges, self.columns)
+        labelled = any("label" in edge.attributes for edge in edges)
+        levels: dict[int, list[tuple[float, float]]] = {}
+        for name, node in self.nodes.items():
+            levels.setdefault(rank[name] * (2 if labelled else 1), []).append(node.size(horizontal))
+        for edge in edges:
+            if "label" in edge.attributes:
+                text = re.sub(r"<[^>]*>", "", edge.attributes["label"])
+                size = (_text_width(text, 9.0) + 4, 9.0 * _LINE_HEIGHT + 4)
+                levels.setdefault(2 * rank[edge.tail] + 1, []).append(size)
+        in_columns = {rank[column[0]] * (2 if labelled else 1) for column in self.columns}
+        depth = 0.0
+        breadth = 0.0
+        for level, sizes in levels.items():
+            along = [w if horizontal else h for w, h in sizes]
+            across = [h if horizontal else w for w, h in sizes]
+            depth += max(along) + (2 * _COLUMN_ROOM if level in in_columns else 0.0)
+            breadth = max(breadth, sum(across) + _NODESEP * (len(across) - 1))
+        depth += _RANKSEP * (max(levels) - min(levels))  # a rank left empty by minlen is a gap too
+        margin = 2 * 4.0  # the renderer's pad around the drawing
+        if horizontal:
+            return depth + margin, breadth + margin
+        return breadth + margin, depth + margin
+
+    def graph(self, rankdir: str) -> ComputationGraph:
+        """Return the drawing as DOT laid out in rankdir ("LR", "RL", "TB" or "BT")."""
+        graph = ComputationGraph(
+            format="svg",
+            graph_attr={
+                "rankdir": rankdir,
+                "fontname": FONT,
+                "fontsize": "11",
+                "ranksep": f"{_RANKSEP / 72:g}",
+                "nodesep": f"{_NODESEP / 72:g}",
+            },
+            node_attr={"shape": "plain", "fontname": FONT, "fontsize": "11"},
+            edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7", "color": "#495057"},
+        )
+        for statement in self.statements:
+            if isinstance(statement, _Edge):
+                graph.edge(statement.tail, statement.head, **statement.attributes)
+            else:
+                graph.node(statement, **self.nodes[statement].attributes(rankdir, self.style))
+        horizontal = _flows_horizontally(rankdir)
+        for column in self.columns:
+            with graph.subgraph() as same_rank:
+                same_rank.attr(rank="same")
+                for name in column:
+                    same_rank.node(name)
+                # Invisible edges within a rank keep its nodes in this order.
+                for upper, lower in itertools.pairwise(column):
+                    same_rank.edge(upper, lower, style="invis")
+                # An invisible node deeper than the column's boxes keeps room on both sides of the
+                # column: the many edges between two columns need it to be told apart.
+                axis = 0 if horizontal else 1
+                deepest = max(self.nodes[name].size(horizontal)[axis] for name in column)
+                room = f"{(deepest + 2 * _COLUMN_ROOM) / 72:.2f}"
+                same_rank.node(
+                    f"{column[0]}_room",
+                    label="",
+                    shape="box",
+                    style="invis",
+                    width=room if horizontal else "0.01",
+                    height="0.01" if horizontal else room,
+                )
+        partner = self._legend_partner(rankdir)
+        if partner is not None:
+            with graph.subgraph() as same_rank:
+                same_rank.attr(rank="same")
+                same_rank.node("legend")
+                same_rank.node(partner)
+        return graph
+
+    def _legend_partner(self, rankdir: str) -> str | None:
+        """Return the node whose rank the legend should join, or None to leave it free.
+
+        Left free, the legend joins the first rank, where it widens a left-to-right drawing by as
+        much as it is wider than that rank. When the drawing is too wide for the column anyway,
+        and another rank would be widened at least a rank's separation less without making the
+        drawing taller, the legend joins that one: the one widened least, then the one with the
+        least breadth. Ranks are as ``estimated_size`` estimates them.
+        """
+        horizontal = _flows_horizontally(rankdir)
+        if "legend" not in self.nodes or not horizontal:
+            return None  # top to bottom, its depth costs height, which a page has room for
+        if self.estimated_size(rankdir)[0] * _PX_PER_PT <= COLUMN_WIDTH:
+            return None  # the drawing fits the column as it is
+        edges = [s for s in self.statements if isinstance(s, _Edge)]
+        rank = _longest_path_ranks(list(self.nodes), edges, self.columns)
+        depth: dict[int, tuple[float, str]] = {}  # the deepest node of each rank, and its depth
+        breadth: dict[int, float] = {}
+        for name, node in self.nodes.items():
+            if name == "legend":
+                continue
+            width, height = node.size(horizontal)
+            along, across = (width, height) if horizontal else (height, width)
+            depth[rank[name]] = max(depth.get(rank[name], (0.0, name)), (along, name))
+            breadth[rank[name]] = breadth.get(rank[name], 0.0) + across
+        if not depth:
+            return None
+        needed, across = self.nodes["legend"].size(horizontal)
+        tallest = max(breadth.values())
+        # Only where the legend leaves the drawing as tall as it is.
+        fitting = [level for level in depth if breadth[level] + _NODESEP + across <= tallest]
+        if not fitting:
+            return None
+        added, _, level = min(
+            (max(0.0, needed - depth[level][0]), breadth[level], level) for level in fitting
+        )
+        if added > max(0.0, needed - depth[min(depth)][0]) - _RANKSEP:
+            return None  # not worth moving it from its corner for
+        return depth[level][1]
+
+
+def _flows_horizontally(rankdir: str) -> bool:
+    return rankdir in ("LR", "RL")
+
+
+def _longest_path_ranks(
+    names: list[str], edges: list[_Edge], columns: list[list[str]]
+) -> dict[str, int]:
+    """Return each node's rank: the most edges on a path to it from the first rank.
+
+    A column's nodes share one rank. Ranks may start below 0; only their differences matter.
+    """
+    unit = {name: name for name in names}
+    for column in columns:
+        for name in column:
+            unit[name] = column[0]
+    successors: dict[str, list[tuple[str, int]]] = {}
+    incoming = {unit[name]: 0 for name in names}
+    for edge in edges:
+        tail, head = unit[edge.tail], unit[edge.head]
+        if tail != head:
+            successors.setdefault(tail, []).append((head, int(edge.attributes.get("minlen", "1"))))
+            incoming[head] += 1
+    rank = dict.fromkeys(incoming, 0)
+    ready = deque(key for key, count in incoming.items() if count == 0)
+    while ready:
+        key = ready.popleft()
+        for successor, length in successors.get(key, ()):
+            rank[successor] = max(rank[successor], rank[key] + length)
+            incoming[successor] -= 1
+            if incoming[successor] == 0:
+                ready.append(successor)
+    # A source (a leaf, a constant) sits just before its first use, not in the first rank.
+    for key, count in list(incoming.items()):
+        if count == 0 and key in successors and not any(key in column for column in columns):
+            rank[key] = min(rank[successor] - length for successor, length in successors[key])
+    return {name: rank[unit[name]] for name in names}
+
+
+def _natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Return a sort key that orders the numbers inside names by value: N2 before N10."""
+    parts = [part for part in re.split(r"(\d+)", name) if part]
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts)
+
+
+def _column_of(group: str) -> str:
+    head, dot, _ = group.rpartition(".")
+    return head if dot and head else group
+
+
+def _shared_constants(
+    values: list[Value], truncated: set[int], groups: dict[int, str]
+) -> dict[int, set[str]]:
+    """Return the constants not to draw (by id, with the groups they enter): those entering only
+    groups, of more than one column.
+
+    An MLP's constant 1 multiplies the bias of every neuron of every layer; drawn, it is a hub
+    whose edges cross the whole picture. Inputs enter one layer only, and stay.
+    """
+    users: dict[int, set[str | None]] = {}
+    for value in values:
+        for child in _drawn_children(value, truncated):
+            if isinstance(child, Constant) and id(child) not in groups:
+                users.setdefault(id(child), set()).add(groups.get(id(value)))
+    hidden = {}
+    for key, groups_using in users.items():
+        if None not in groups_using:
+            names = {group for group in groups_using if group is not None}
+            if len({_column_of(group) for group in names}) > 1:
+                hidden[key] = names
+    return hidden
+
+
+def _factor_pairs(value: Value) -> list[tuple[Value, Value]]:
+    """Return the pairs of operands an operation multiplies: a dot's (a_i, b_i), a product's two."""
+    children = value.children
+    if value.op == "dot" and len(children) % 2 == 0:
+        half = len(children) // 2
+        return list(zip(children[:half], children[half:]))
+    if value.op == "*" and len(children) == 2:
+        return [(children[0], children[1])]
+    return []
+
+
+def _passing(values: list[Value], truncated: set[int], groups: dict[int, str]) -> set[int]:
+    """Return the ids of grouped Values from which a gradient reaches a leaf of their own group.
+
+    A gradient passes from a Value to an operand when the local derivative there is not 0 (a
+    ReLU at z <= 0 passes none). Children come before parents in ``values``, so one pass does.
+    A Value whose operands are cut off (max_depth) counts as passing: nothing is known below it.
+    """
+    passing: set[int] = set()
+    for value in values:
+        group = groups.get(id(value))
+        if group is None:
+            continue
+        if not value.children or id(value) in truncated:
+            passing.add(id(value))
+            continue
+        try:
+            local = value.local_derivatives()
+        except ArithmeticError:  # a rule that refuses the point: say nothing about it
+            passing.add(id(value))
+            continue
+        if any(
+            d != 0 and groups.get(id(child)) == group and id(child) in passing
+            for child, d in zip(value.children, local)
+        ):
+            passing.add(id(value))
+    return passing
+
+
+def _ports(value: Value) -> list[tuple[str, str]]:
+    """Return an operation's named entry points (port, text) in display order, or [] for an oval.
+
+    Port ``in<k>`` takes operand k (1-based). A dot's are shown in pairs, a1 b1 a2 b2 ...
+    """
+    children = value.children
+    if value.op in _ORDER_MATTERS and len(children) == 2:
+        return [("in1", "1"), ("in2", "2")]
+    if value.op == "dot" and children and len(children) % 2 == 0:
+        half = len(children) // 2
+        ports = []
+        for i in range(1, half + 1):
+            ports += [(f"in{i}", f"a{i}"), (f"in{half + i}", f"b{i}")]
+        return ports
+    return []
+
+
+# --- labels and colours ----------------------------------------------------------------------
+
+_CELL_PADDING = 3.0  # points around a box cell's text (CELLPADDING)
+_LINE_HEIGHT = 1.2  # a line of text is this many times its point size tall
+_BOX_BORDER = 2.0  # a box's border, in points, for estimates (1 plain, 3 shaded)
+
+# Advance widths of DejaVu Sans, roughly, in ems: for choosing a direction before rendering. The
+# renderer sizes the boxes with the real widths.
+_NARROW = frozenset(" !'(),-./:;I[]`fijlrt|")
+_WIDE = frozenset("%@MWmw")
+
+
+def _text_width(text: str, points: float, bold: bool = False) -> float:
+    """Return the estimated width of one line of text in DejaVu Sans, in points."""
+    ems = sum(
+        0.34 if c in _NARROW else 0.95 if c in _WIDE else 0.72 if c.isupper() else 0.62
+        for c in text
+    )
+    return ems * points * (1.08 if bold else 1.0)
+
+
+def _display_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _html_text(text: str) -> str:
+    """Return ``text`` as HTML-label markup that Graphviz shows literally, newlines as line breaks."""
+    return "<BR/>".join(_escape_line(line) for line in _display_lines(text))
+
+
+# Graphviz expands \N, \G, \L, ... (node name, graph name, ...) even inside HTML labels, and reads
+# a doubled backslash as one: so every backslash is doubled to show as itself.
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "\\": "\\\\",
+    "\t": " ",
+}
+
+
+def _escape_line(line: str) -> str:
+    escaped = []
+    for char in line:
+        if char in _ENTITIES:
+            escaped.append(_ENTITIES[char])
+        elif unicodedata.category(char) in ("Cc", "Cs", "Cn", "Zl", "Zp"):
+            # Control characters are not allowed in SVG (XML); show them as their Python escape.
+            escaped.append(ascii(char)[1:-1])
+        else:
+            escaped.append(char)
+    return "".join(escaped)
+
+
+def _plain_attribute(text: str) -> str:
+    """Return text for a plain (not HTML) DOT attribute such as a tooltip, shown as it is."""
+    shown = "".join(ascii(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in text)
+    return shown.replace("\\", "\\\\")
+
+
 def _role(value: Value, root: Value) -> str:
     if value is root:
         return "root"
     if isinstance(value, Constant):
         return "constant"
     return "input" if not value.children else "intermediate"
+
+
+def _value_box(value: Value, role: str, style: _Style) -> _Box:
+    lines = [[_Cell(value.label)]] if value.label else []
+    lines += [
+        [_Cell(f"data {style.number(value.data)}")],
+        [_Cell(f"grad {style.number(value.grad)}")],
+    ]
+    return _Box(lines, role, value.grad)
+
+
+def _group_box(
+    name: str, members: list[Value], outputs: list[Value], blocked: int, style: _Style
+) -> _Box:
+    """Return a group's box: its name and size, its output's data and grad, and whether it is dead.
+
+    ``blocked`` is how many of its outputs no gradient passes through to the group's leaves.
+    """
+    title = _Cell(name, bold=True, points=_GROUP_SIZE)
+    size = _Cell(f"{len(members)} values", points=_NOTE_SIZE)
+    if len(outputs) == 1:
+        data = _Cell(f"data {style.number(outputs[0].data)}", points=_GROUP_SIZE)
+        grad = _Cell(f"grad {style.number(outputs[0].grad)}", points=_GROUP_SIZE)
+        # Stacked, the name sits beside the numbers: a column of many groups stays narrow.
+        stacked, side_by_side = [[title, data], [size, grad]], [title, size, data, grad]
+    else:
+        stacked, side_by_side = [[title, size]], [title, size]
+    dead = bool(outputs) and blocked == len(outputs)
+    note = None
+    if dead:
+        note = _Cell("dead: no gradient passes", points=_NOTE_SIZE, colour=_DEAD_COLOUR)
+    elif blocked:
+        note = _Cell(
+            f"no gradient passes at {blocked} of {len(outputs)} outputs",
+            points=_NOTE_SIZE,
+            colour=_DEAD_COLOUR,
+        )
+    largest = max((abs(output.grad) for output in outputs), default=0.0)
+    return _Box(stacked, "group", largest, note, dead, side_by_side)
 
 
 def _derivative_labels(value: Value, style: _Style) -> dict[int, str]:
@@ -491,35 +1148,8 @@ def _derivative_labels(value: Value, style: _Style) -> dict[int, str]:
     return labels
 
 
-# --- labels and colours ----------------------------------------------------------------------
-
-
-def _html_text(text: str) -> str:
-    """Return ``text`` as HTML-label markup that Graphviz shows literally, newlines as line breaks."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "<BR/>".join(_escape_line(line) for line in lines)
-
-
-# Graphviz expands \N, \G, \L, ... (node name, graph name, ...) even inside HTML labels, and reads
-# a doubled backslash as one: so every backslash is doubled to show as itself.
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\", "\t": " "}
-
-
-def _escape_line(line: str) -> str:
-    escaped = []
-    for char in line:
-        if char in _ENTITIES:
-            escaped.append(_ENTITIES[char])
-        elif unicodedata.category(char) in ("Cc", "Cs", "Cn", "Zl", "Zp"):
-            # Control characters are not allowed in SVG (XML); show them as their Python escape.
-            escaped.append(ascii(char)[1:-1])
-        else:
-            escaped.append(char)
-    return "".join(escaped)
-
-
 class _Style:
-    """Formats numbers and builds the HTML labels of one drawing."""
+    """Formats numbers and builds the HTML labels and edge styles of one drawing."""
 
     def __init__(self, precision: int, grad_shading: bool, grad_range: tuple[float, float]) -> None:
         self.precision = precision
@@ -533,7 +1163,7 @@ class _Style:
             return "inf" if x > 0 else "-inf"
         if x == 0:
             return f"{0.0:.{self.precision}f}"  # also turns -0.0 into 0.0
-        if abs(x) < 10.0 ** -self.precision or abs(x) >= 1e9:
+        if abs(x) < 10.0**-self.precision or abs(x) >= 1e9:
             return f"{x:.{max(self.precision - 1, 0)}e}"
         return f"{x:.{self.precision}f}"
 
@@ -546,31 +1176,60 @@ class _Style:
             return 1.0
         return math.log(magnitude / self.low) / math.log(self.high / self.low)
 
-    def box(self, cells: list[str], role: str, grad: float) -> str:
+    def box(self, rows: list[list[_Cell]], role: str, grad: float, dead: bool = False) -> str:
+        """Return a box's HTML label: rows of cells, ruled between rows and between cells."""
         colours = ROLE_COLOURS[role]
         if self.grad_shading:
             position = self.shade(grad)
-            fill, border, width = _ramp(position), colours.border, 3
-            font = "#ffffff" if position > _DARK_SHADE else "#000000"
+            fill, border, width, dark = _ramp(position), colours.border, 3, position > _DARK_SHADE
         else:
-            fill, border, width, font = colours.fill, colours.border, 1, "#000000"
-        body = "<VR/>".join(f'<TD><FONT COLOR="{font}">{cell}</FONT></TD>' for cell in cells)
+            fill, border, width, dark = (
+                (_DEAD_FILL if dead else colours.fill),
+                colours.border,
+                1,
+                False,
+            )
+        font = "#ffffff" if dark else "#000000"
+        span = max(len(row) for row in rows)
+        body = "<HR/>".join(_table_row(row, span, font, dark) for row in rows)
+        dashed = ' STYLE="dashed"' if dead else ""
         return (
-            f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
-            f'COLOR="{border}" BGCOLOR="{fill}"><TR>{body}</TR></TABLE>>'
+            f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="{_CELL_PADDING:g}" '
+            f'COLOR="{border}" BGCOLOR="{fill}"{dashed}>{body}</TABLE>>'
         )
 
-    def value_label(self, value: Value, role: str) -> str:
-        cells = [_html_text(value.label)] if value.label else []
-        cells += [f"data {self.number(value.data)}", f"grad {self.number(value.grad)}"]
-        return self.box(cells, role, value.grad)
+    def weight_edge(self, weight: Value, largest_grad: float) -> dict[str, str]:
+        """Return the attributes of an edge through ``weight``: colour by sign, width by |grad|.
 
-    def group_label(self, name: str, members: list[Value], outputs: list[Value]) -> str:
-        cells = [f"<B>{_html_text(name)}</B>", f"{len(members)} values"]
-        grad = max((abs(output.grad) for output in outputs), default=0.0)
-        if len(outputs) == 1:
-            cells += [f"data {self.number(outputs[0].data)}", f"grad {self.number(outputs[0].grad)}"]
-        return self.box(cells, "group", grad)
+        Width and opacity grow in proportion to |grad|, up to the largest of the drawing's weights.
+        """
+        sign = "positive" if weight.data > 0 else "negative" if weight.data < 0 else "zero"
+        share = abs(weight.grad) / largest_grad if largest_grad > 0 else 0.0
+        thinnest, thickest = _EDGE_WIDTHS
+        width = thinnest + (thickest - thinnest) * share
+        opacity = round(255 * (_EDGE_OPACITY + (1 - _EDGE_OPACITY) * share))
+        name = weight.label or "weight"
+        return {
+            "color": f"{WEIGHT_COLOURS[sign]}{opacity:02x}",
+            "penwidth": f"{width:.2f}",
+            "arrowsize": "0.4",
+            "tooltip": _plain_attribute(
+                f"{name} = {self.number(weight.data)}, grad {self.number(weight.grad)}"
+            ),
+        }
+
+
+def _table_row(cells: list[_Cell], span: int, font: str, dark: bool) -> str:
+    """Return one row of a box: cells ruled apart, the last one spanning what the row lacks."""
+    parts = []
+    for position, cell in enumerate(cells):
+        extra = span - len(cells) if position == len(cells) - 1 else 0
+        colspan = f' COLSPAN="{extra + 1}"' if extra else ""
+        if dark and cell.colour is not None:  # on a dark shade, every text is white
+            cell = _Cell(cell.text, cell.bold, cell.points)
+        parts.append(f"<TD{colspan}>{cell.markup(font)}</TD>")
+    return f"<TR>{'<VR/>'.join(parts)}</TR>"
 
 
 def _ramp(position: float) -> str:
@@ -583,16 +1242,18 @@ def _ramp(position: float) -> str:
     return "#" + "".join(f"{channel:02x}" for channel in rgb)
 
 
-def _numbered_op_label(op: str, rankdir: str) -> str:
-    """Return an operation's HTML label with entry ports in1 and in2, on the side its operands come from."""
-    span = "ROWSPAN" if rankdir in ("LR", "RL") else "COLSPAN"
-    symbol = f'<TD {span}="2"><FONT POINT-SIZE="10">{_html_text(op)}</FONT></TD>'
-    first, second = (f'<TD PORT="in{n}"><FONT POINT-SIZE="7" COLOR="{_MORE_COLOUR}">{n}</FONT></TD>' for n in (1, 2))
+def _ported_label(symbol: str, ports: list[tuple[str, str]], rankdir: str) -> str:
+    """Return an operation's HTML label with named entry ports, on the side its operands enter."""
+    font = f'<FONT POINT-SIZE="{_PORT_SIZE:g}" COLOR="{_MORE_COLOUR}">'
+    cells = [f'<TD PORT="{port}">{font}{text}</FONT></TD>' for port, text in ports]
+    span = "ROWSPAN" if _flows_horizontally(rankdir) else "COLSPAN"
+    centre = f'<TD {span}="{len(cells)}"><FONT POINT-SIZE="10">{_html_text(symbol)}</FONT></TD>'
+    first, rest = cells[0], "".join(f"<TR>{cell}</TR>" for cell in cells[1:])
     rows = {
-        "LR": f"<TR>{first}{symbol}</TR><TR>{second}</TR>",
-        "RL": f"<TR>{symbol}{first}</TR><TR>{second}</TR>",
-        "TB": f"<TR>{first}{second}</TR><TR>{symbol}</TR>",
-        "BT": f"<TR>{symbol}</TR><TR>{first}{second}</TR>",
+        "LR": f"<TR>{first}{centre}</TR>{rest}",
+        "RL": f"<TR>{centre}{first}</TR>{rest}",
+        "TB": f"<TR>{''.join(cells)}</TR><TR>{centre}</TR>",
+        "BT": f"<TR>{centre}</TR><TR>{''.join(cells)}</TR>",
     }[rankdir]
     return (
         f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" STYLE="ROUNDED" '
@@ -600,50 +1261,86 @@ def _numbered_op_label(op: str, rankdir: str) -> str:
     )
 
 
-def _more_node(graph: graphviz.Digraph, node_id: str, target: str) -> None:
-    graph.node(node_id, label="more", shape="box", style="dashed,rounded", color=_MORE_COLOUR,
-               fontcolor=_MORE_COLOUR, fontsize="9", margin="0.04,0.02", width="0.3", height="0.2")
-    graph.edge(node_id, target, style="dashed", color=_MORE_COLOUR)
-
-
-def _add_legend(graph: graphviz.Digraph, roles_present: set[str], style: _Style) -> None:
-    """Add one node, ``legend``, with a swatch per role present (and the shading scale when shading)."""
+def _legend(drawing: _Drawing) -> tuple[str, float, float]:
+    """Return the legend's HTML label and estimated size: a swatch and a line per thing shown."""
+    style = drawing.style
     width = 3 if style.grad_shading else 1
-    rows = []
+    rows: list[tuple[str, str]] = []  # (swatch cell, text)
     for role, colours in ROLE_COLOURS.items():
-        if role in roles_present:
+        if role in drawing.roles:
             fill = "#ffffff" if style.grad_shading else colours.fill
             rows.append(
-                f'<TR><TD BORDER="{width}" COLOR="{colours.border}" BGCOLOR="{fill}" WIDTH="24"> </TD>'
-                f'<TD ALIGN="LEFT" COLSPAN="4">{_html_text(colours.name)}</TD></TR>'
+                (
+                    f'<TD BORDER="{width}" COLOR="{colours.border}" BGCOLOR="{fill}" '
+                    'WIDTH="24"> </TD>',
+                    colours.name,
+                )
             )
+    if drawing.has_dead:
+        group = ROLE_COLOURS["group"]
+        rows.append(
+            (
+                f'<TD BORDER="1" STYLE="dashed" COLOR="{group.border}" '
+                f'BGCOLOR="{_DEAD_FILL}" WIDTH="24"> </TD>',
+                "dead: no gradient passes",
+            )
+        )
+    if drawing.has_weights:
+        for sign, text in (("positive", "edge: weight > 0"), ("negative", "edge: weight < 0")):
+            line = (
+                f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">'
+                f'<TR><TD BGCOLOR="{WEIGHT_COLOURS[sign]}" '
+                f'WIDTH="24" HEIGHT="3" FIXEDSIZE="TRUE"></TD></TR></TABLE>'
+            )
+            rows.append((f"<TD>{line}</TD>", text))
+        largest = style.number(drawing.largest_weight_grad)
+        rows.append(("", f"edge width: |grad| of its\nweight (widest {largest})"))
+    for number, users in drawing.hidden_constants.items():
+        rows.append(("", f"not drawn: constant {number}\ninto {len(users)} groups"))
+    if drawing.has_ports:
+        rows.append(("", "dot = a1*b1 + a2*b2 + ..."))
+    lines = []
+    for swatch, text in rows:
+        span = 4 if swatch else 5
+        cell = f'<TD ALIGN="LEFT" BALIGN="LEFT" COLSPAN="{span}">{_html_text(text)}</TD>'
+        lines.append(f"<TR>{swatch}{cell}</TR>")
+    texts = [line for _, text in rows for line in _display_lines(text)]
     if style.grad_shading:
         swatches = []
         for step in range(5):
             position = step / 4
             magnitude = style.low * (style.high / style.low) ** position
             font = "#ffffff" if position > _DARK_SHADE else "#000000"
-            swatches.append(f'<TD BGCOLOR="{_ramp(position)}"><FONT COLOR="{font}">{magnitude:.0e}</FONT></TD>')
-        rows.append('<TR><TD COLSPAN="5" ALIGN="LEFT">fill: |grad|, log scale</TD></TR>')
-        rows.append(f"<TR>{''.join(swatches)}</TR>")
-    graph.node(
-        "legend",
-        label=(f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#ced4da">'
-               f'<TR><TD COLSPAN="5"><B>legend</B></TD></TR>{"".join(rows)}</TABLE>>'),
-        fontsize="9",
+            swatches.append(
+                f'<TD BGCOLOR="{_ramp(position)}"><FONT COLOR="{font}">{magnitude:.0e}</FONT></TD>'
+            )
+        lines.append('<TR><TD COLSPAN="5" ALIGN="LEFT">fill: |grad|, log scale</TD></TR>')
+        lines.append(f"<TR>{''.join(swatches)}</TR>")
+        texts += ["fill: |grad|, log scale", "1e-04 " * 5]
+    label = (
+        f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#ced4da">'
+        f'<TR><TD COLSPAN="5"><B>legend</B></TD></TR>{"".join(lines)}</TABLE>>'
     )
+    text_width = max((_text_width(text, 9.0) for text in texts), default=30.0)
+    return label, text_width + 40, (len(texts) + 1) * (9.0 * _LINE_HEIGHT + 6)
 
 
 # --- checks and files ------------------------------------------------------------------------
 
 
 def _check_options(
-    root: object, rankdir: str, precision: int, grad_range: tuple[float, float], max_depth: int | None
+    root: object,
+    rankdir: str,
+    precision: int,
+    grad_range: tuple[float, float],
+    max_depth: int | None,
 ) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__} {root!r}")
     if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+        raise ValueError(
+            f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}"
+        )
     if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 17:
         raise ValueError(f"draw_graph: precision must be an int in [0, 17], got {precision!r}")
     try:
@@ -651,8 +1348,13 @@ def _check_options(
     except (TypeError, ValueError):
         low = high = math.nan
     if not (0 < low < high < math.inf):
-        raise ValueError(f"draw_graph: grad_range must be (small, large) with 0 < small < large, got {grad_range!r}")
-    if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0):
+        raise ValueError(
+            f"draw_graph: grad_range must be (small, large) with 0 < small < large, "
+            f"got {grad_range!r}"
+        )
+    if max_depth is not None and (
+        isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0
+    ):
         raise ValueError(f"draw_graph: max_depth must be None or an int >= 0, got {max_depth!r}")
 
 
