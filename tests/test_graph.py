@@ -820,3 +820,13 @@ def test_root_must_be_a_value() -> None:
     with pytest.raises(TypeError, match=re.escape("draw_graph: root must be a Value, got float 1.5")):
         draw_graph(1.5)  # type: ignore[arg-type]
     assert isinstance(Constant(2.0), Value)
+
+
+def test_render_svg_ends_a_notebook_cell_as_the_picture_not_its_text(tmp_path: Path) -> None:
+    svg = engine.render_svg(engine.Value(2.0, label="x").exp(), tmp_path / "x.svg")
+    assert isinstance(svg, str) and svg.lstrip().startswith("<?xml")  # still the text for code that wants it
+    assert repr(svg) == f"SVG({len(svg)} characters, written to {str(tmp_path / 'x.svg')!r})"
+    interactiveshell = pytest.importorskip("IPython.core.interactiveshell")
+    formats, _ = interactiveshell.InteractiveShell.instance().display_formatter.format(svg)
+    assert formats["image/svg+xml"] == str(svg)
+    assert formats["text/plain"] == repr(svg)

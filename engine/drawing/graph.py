@@ -82,6 +82,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 try:
     import graphviz
@@ -105,6 +106,7 @@ __all__ = [
     "ROLE_COLOURS",
     "WEIGHT_COLOURS",
     "ComputationGraph",
+    "SVG",
     "RenderError",
     "RendererNotFoundError",
     "draw_graph",
@@ -309,8 +311,11 @@ def render_svg(
     timeout: float | None = None,
     max_nodes: int | None = MAX_NODES,
     **draw_options: object,
-) -> str:
+) -> SVG:
     """Return the SVG text of a Value's computation graph (or of a graphviz graph, or of DOT text).
+
+    The text is an `SVG`: a str whose repr is one short line and which Jupyter shows as the
+    picture, so the call can end a notebook cell.
 
     A Value is drawn with ``draw_graph(graph, **draw_options)`` first. The renderer is found by
     ``find_renderer`` (LOSSGRAD_DOT, then a system dot, then graphviz-pure); without one,
@@ -367,7 +372,36 @@ def render_svg(
     )
     if path is not None:
         write_bytes(path, svg)
-    return svg.decode("utf-8")  # run_renderer checked that it is UTF-8 SVG
+    return SVG(svg.decode("utf-8"), path)  # run_renderer checked that it is UTF-8 SVG
+
+
+class SVG(str):
+    """The SVG text `render_svg` returns: a str, with a short repr, that Jupyter shows as the picture.
+
+    As the last line of a notebook cell, ``render_svg(loss, "bce.svg")`` shows the drawing instead
+    of tens of kilobytes of text; everything else treats it as the str it is.
+
+    >>> svg = SVG('<svg width="10pt"></svg>', "x.svg")
+    >>> svg, svg.startswith("<svg"), svg.path
+    (SVG(24 characters, written to 'x.svg'), True, 'x.svg')
+    """
+
+    path: str | None
+
+    def __new__(cls, text: str, path: str | os.PathLike[str] | None = None) -> SVG:
+        svg = super().__new__(cls, text)
+        svg.path = None if path is None else os.fspath(path)
+        return svg
+
+    def __repr__(self) -> str:
+        written = f", written to {self.path!r}" if self.path is not None else ""
+        return f"SVG({len(self)} characters{written})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # IPython would otherwise print a str subclass as its text
+
+    def _repr_svg_(self) -> str:
+        return str(self)
 
 
 def node_names(root: Value, max_depth: int | None = None) -> dict[Value, str]:
