@@ -5,6 +5,11 @@ score), 100 points of two interleaving moons labelled -1 and +1, the hinge loss 
 averaged over the data plus 1e-4 times the sum of squared parameters, 100 steps of full-batch
 gradient descent with the learning rate decaying from 1.0 to 0.1 (1.0 - 0.9·k/100). A point is
 classified +1 when its score is > 0.
+
+A learning rate too large makes training diverge: the loss grows by orders of magnitude in a
+few steps, long before any number overflows (which ``fit`` itself reports). `train_moons` stops
+a run whose loss has grown to `DIVERGED` times its first step's, with a ``DivergenceError``
+naming the step; the command reports it in one line and exits with status 2.
 """
 
 from __future__ import annotations
@@ -15,19 +20,23 @@ import time
 from collections.abc import Callable
 
 from losses import hinge_loss
-from nn import MLP, SGD, History, ProgressBar, fit, make_moons
+from nn import MLP, SGD, DivergenceError, History, ProgressBar, fit, make_moons
 
 from .arguments import (
+    MAX_POINTS,
+    MAX_STEPS,
     nonnegative_float,
-    nonnegative_int,
     plot_path,
+    point_count,
     positive_float,
-    positive_int,
-    two_or_more,
+    seed_number,
+    step_count,
 )
-from .terminal import Style
+from .terminal import Style, bar_width, number_text, paragraph
 
-__all__ = ["add_parser", "run", "train_moons"]
+__all__ = ["DIVERGED", "add_parser", "run", "train_moons"]
+
+DIVERGED = 1e3  # a loss this many times the first step's: the run has left the data behind
 
 
 def train_moons(
@@ -42,10 +51,28 @@ def train_moons(
     """Return (model, X, y, history) after micrograd's moons training: hinge loss + l2, decaying lr.
 
     ``on_step(step, history)`` is called after each step (fit's ``on_epoch``).
+
+    Raises:
+      DivergenceError: the loss grew to `DIVERGED` times the first step's (or a number
+        overflowed); its ``history`` holds the steps up to there.
     """
     X, y = make_moons(points, noise=noise, seed=seed, labels="pm1")
     model = MLP(2, [16, 16, 1], seed=seed)
     optimizer = SGD(model.parameters(), lr=lr)
+
+    def after_step(step: int, history: History) -> None:
+        if on_step is not None:
+            on_step(step, history)
+        first, last = history.loss[0], history.loss[-1]
+        if first > 0.0 and last > DIVERGED * first:
+            raise DivergenceError(
+                f"train_moons: training diverged at step {step} of {steps} (lr={lr:g}): the loss "
+                f"grew from {number_text(first)} at step 1 to {number_text(last)}; a smaller --lr "
+                "usually fixes this",
+                step,
+                history,
+            )
+
     history = fit(
         model,
         hinge_loss,
@@ -55,7 +82,7 @@ def train_moons(
         optimizer=optimizer,
         l2=l2,
         lr_schedule=lambda k: lr * (1.0 - 0.9 * k / steps),  # micrograd: 1.0 - 0.9·k/100
-        on_epoch=on_step,
+        on_epoch=after_step,
     )
     return model, X, y, history
 
@@ -76,12 +103,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "plus 1e-4 L2, full-batch gradient descent with the learning rate decaying from --lr to a tenth of it."
         ),
     )
-    parser.add_argument("--steps", type=positive_int, default=100, help="training steps (default: 100)")
-    parser.add_argument("--lr", type=positive_float, default=1.0, help="starting learning rate (default: 1.0)")
-    parser.add_argument("--points", type=two_or_more, default=100, help="number of points, at least 2 (default: 100)")
-    parser.add_argument("--noise", type=nonnegative_float, default=0.1, help="noise of the moons (default: 0.1)")
     parser.add_argument(
-        "--seed", type=nonnegative_int, default=0, help="seed of the data and the initial weights (default: 0)"
+        "--steps",
+        type=step_count,
+        default=100,
+        help=f"training steps, 1 to {MAX_STEPS:,} (default: 100)",
+    )
+    parser.add_argument(
+        "--lr", type=positive_float, default=1.0, help="starting learning rate (default: 1.0)"
+    )
+    parser.add_argument(
+        "--points",
+        type=point_count,
+        default=100,
+        help=f"number of points, 2 to {MAX_POINTS:,} (default: 100)",
+    )
+    parser.add_argument(
+        "--noise", type=nonnegative_float, default=0.1, help="noise of the moons (default: 0.1)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=seed_number,
+        default=0,
+        help="seed of the data and the initial weights, 0 to 2**32 - 1 (default: 0)",
     )
     parser.add_argument(
         "--plot",
@@ -90,23 +134,39 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="FILE",
         help="draw the decision boundary and the points to FILE (.svg or .png)",
     )
-    parser.add_argument("--json", action="store_true", help="print the result and the history as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="print the result and the history as JSON"
+    )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     """Return 0 after training, printing the progress and the final accuracy (and drawing the boundary)."""
     style = Style.for_stream()
-    bar = None if args.json else ProgressBar(args.steps, label="training ")
+    # The bar's line: "training [...] 100/100  loss 0.0113  accuracy 100%".
+    width = bar_width(
+        len("training ") + 2 + 2 * len(str(args.steps)) + 2 + len("  loss 0.0113  accuracy 100%")
+    )
+    bar = None if args.json else ProgressBar(args.steps, label="training ", width=width)
 
     def on_step(step: int, history: History) -> None:
         if bar is not None:
-            bar.update(step, f"loss {history.loss[-1]:.4f}  accuracy {100 * history.accuracy[-1]:.0f}%")
+            loss = number_text(history.loss[-1])
+            bar.update(step, f"loss {loss}  accuracy {100 * history.accuracy[-1]:.0f}%")
 
     if not args.json:
-        print(style.bold(f"MLP(2, [16, 16, 1]) on {args.points} moon points: hinge loss + 1e-4 L2, {args.steps} steps"))
+        setup = f"hinge loss + 1e-4 L2, {args.steps} steps"
+        title = f"MLP(2, [16, 16, 1]) on {args.points} moon points: {setup}"
+        print(style.bold(paragraph(title)))
     began = time.perf_counter()
-    model, X, y, history = train_moons(args.steps, args.lr, args.points, args.noise, args.seed, on_step=on_step)
+    try:
+        model, X, y, history = train_moons(
+            args.steps, args.lr, args.points, args.noise, args.seed, on_step=on_step
+        )
+    except DivergenceError as error:  # end the bar's line where it stopped, then the one-line error
+        if bar is not None:
+            bar.finish("diverged", done=error.history.epochs)
+        raise
     seconds = time.perf_counter() - began
     accuracy = accuracy_of(model, X, y)
     if args.json:
@@ -124,11 +184,14 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         if bar is not None:
-            bar.finish(f"loss {history.loss[-1]:.4f}")
+            bar.finish(f"loss {number_text(history.loss[-1])}")
         points = f"{round(accuracy * len(X))}/{len(X)} points"
-        verdict = f"final accuracy {100 * accuracy:.0f}% ({points}), loss {history.loss[-1]:.4f}"
+        loss = number_text(history.loss[-1])
+        verdict = paragraph(f"final accuracy {100 * accuracy:.0f}% ({points}), loss {loss}")
         print(style.good(style.bold(verdict)) if accuracy >= 0.95 else style.bold(verdict))
-        print(style.dim(f"{model.num_parameters()} parameters trained in {seconds:.1f}s"))
+        print(
+            style.dim(paragraph(f"{model.num_parameters()} parameters trained in {seconds:.1f}s"))
+        )
     if args.plot is not None:
         from .plots import plot_decision_boundary
 
@@ -137,7 +200,11 @@ def run(args: argparse.Namespace) -> int:
             return at_point
 
         path = plot_decision_boundary(
-            score, X, y, args.plot, title=f"MLP(2, [16, 16, 1]) on two moons: {100 * accuracy:.0f}% accuracy"
+            score,
+            X,
+            y,
+            args.plot,
+            title=f"MLP(2, [16, 16, 1]) on two moons: {100 * accuracy:.0f}% accuracy",
         )
         if not args.json:
             print(f"plot written to {path}")

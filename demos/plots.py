@@ -17,7 +17,15 @@ from .arguments import MATPLOTLIB_HINT
 from .output import atomic_path, check_output_path
 from .registry import BINARY_LOSSES
 
-__all__ = ["PlotError", "plot_decision_boundary", "plot_gradient_curves", "plot_stall", "pyplot", "save_figure"]
+__all__ = [
+    "PlotError",
+    "plot_decision_boundary",
+    "plot_gradient_curves",
+    "plot_stall",
+    "plot_sweep",
+    "pyplot",
+    "save_figure",
+]
 
 # The two classes of a decision boundary: +1 blue on a blue-tinted side, -1 red on a red-tinted one.
 _CLASS_COLOURS = {1: "#1f6feb", -1: "#d1242f"}
@@ -54,31 +62,105 @@ def save_figure(figure: Any, path: str | Path) -> Path:
     return target
 
 
-def plot_stall(histories: Mapping[str, Mapping[str, Sequence[float]]], path: str | Path, target: float) -> Path:
+def plot_stall(
+    runs: Sequence[tuple[str, str, Mapping[str, Sequence[float]]]],
+    path: str | Path,
+    target: float,
+    *,
+    title: str = "One sigmoid neuron, one wrong start: MSE stalls, cross-entropy learns",
+) -> Path:
     """Return path after drawing the stall demo: loss, accuracy and mean |dL/dz| per epoch for each run.
 
-    ``histories`` maps a run's loss, by registry key ("mse", "bce"), to lists ``epoch``, ``loss``,
-    ``accuracy`` and ``mean_abs_grad`` of equal length; the registry gives its title and colour.
+    ``runs`` holds one ``(legend, colour, history)`` per run: its title, its colour as
+    ``"#rrggbb"``, and lists ``epoch``, ``loss``, ``accuracy`` and ``mean_abs_grad`` of equal
+    length (``demos.stall.Run.history()``).
     """
     plt = pyplot()
     figure, axes = plt.subplots(1, 3, figsize=(14, 4.2))
-    for key, history in histories.items():
-        style = {"color": BINARY_LOSSES[key].colour.hex, "label": BINARY_LOSSES[key].title, "linewidth": 2}
+    for i, (legend, colour, history) in enumerate(runs):
+        # The post's pair solid; the others dashed, so that a loss drawn over another shows both.
+        dashes = "-" if i < 2 else "--"
+        style = {"color": colour, "label": legend, "linewidth": 2, "linestyle": dashes}
         axes[0].plot(history["epoch"], history["loss"], **style)
         axes[1].plot(history["epoch"], [100 * a for a in history["accuracy"]], **style)
         axes[2].plot(history["epoch"], history["mean_abs_grad"], **style)
     axes[0].set_title("training loss")
     axes[1].set_title("accuracy (%)")
-    axes[1].axhline(100 * target, color="#57606a", linestyle="--", linewidth=1, label=f"target {100 * target:g}%")
+    target_line = f"target {100 * target:g}%"
+    axes[1].axhline(100 * target, color="#57606a", linestyle=":", linewidth=1, label=target_line)
     axes[1].set_ylim(-3, 103)
     axes[2].set_title("mean |dL/dz| over the examples")
     axes[2].set_yscale("log")
     for ax in axes:
         ax.set_xlabel("epoch")
         ax.grid(True, alpha=0.3)
-        ax.legend()
-    figure.suptitle("One sigmoid neuron from the same confidently wrong start: MSE stalls, cross-entropy learns")
-    figure.tight_layout()
+    figure.suptitle(title)
+    if len(runs) <= 2:
+        for ax in axes:
+            ax.legend()
+        figure.tight_layout()
+    else:  # one legend for the three panels, under them
+        handles, labels = axes[1].get_legend_handles_labels()
+        figure.tight_layout(rect=(0, 0.1, 1, 1))
+        figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), frameon=False)
+    return save_figure(figure, path)
+
+
+def plot_sweep(
+    start_ps: Sequence[float],
+    lrs: Sequence[float],
+    grids: Sequence[tuple[str, Sequence[Sequence[int | None]]]],
+    max_epochs: int,
+    path: str | Path,
+    target: float,
+) -> Path:
+    """Return path after drawing one heatmap per loss of the epochs to the target accuracy.
+
+    ``grids`` holds one ``(title, epochs)`` per loss, ``epochs[i][j]`` the epochs it needed from
+    start_ps[i] at lrs[j], None where it did not get there within max_epochs (drawn hatched, as
+    more than max_epochs). Every map shares one logarithmic colour scale, so a colour means the
+    same number of epochs in each, and each cell is labelled with its number.
+    """
+    plt = pyplot()
+    from matplotlib.colors import LogNorm
+
+    scale = LogNorm(vmin=1, vmax=max_epochs + 1)
+    figure, axes = plt.subplots(
+        1, len(grids), figsize=(6.2 * len(grids), 4.6), squeeze=False, sharey=True
+    )
+    image = None
+    for ax, (title, epochs) in zip(axes[0], grids):
+        # A run that did not get there took more than max_epochs: drawn as max_epochs + 1.
+        shown = [[max_epochs + 1 if e is None else max(e, 1) for e in row] for row in epochs]
+        image = ax.imshow(shown, norm=scale, cmap="viridis_r", aspect="auto")
+        for i, row in enumerate(epochs):
+            for j, e in enumerate(row):
+                text = f">{max_epochs}" if e is None else str(e)
+                dark = shown[i][j] > math.sqrt(max_epochs)  # the map is dark where runs are long
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else "black",
+                )
+                if e is None:
+                    ax.add_patch(
+                        plt.Rectangle(
+                            (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#d0d7de"
+                        )
+                    )
+        ax.set_xticks(range(len(lrs)), [f"{lr:g}" for lr in lrs])
+        ax.set_yticks(range(len(start_ps)), [f"{p:g}" for p in start_ps])
+        ax.set_xlabel("learning rate")
+        ax.set_title(f"{title}: epochs to {100 * target:g}% accuracy")
+    axes[0][0].set_ylabel("start: typical positive at p =")
+    figure.colorbar(image, ax=axes[0].tolist(), label="epochs (one scale for both maps)")
+    figure.suptitle(
+        "Where squared error stalls: the same neuron, the same start, every learning rate"
+    )
     return save_figure(figure, path)
 
 

@@ -17,10 +17,11 @@ Two functions per loss, because the demos ask two questions:
   the base loss of each entry that takes probabilities. That is the post's experiment as written
   (``mse_loss`` and ``binary_cross_entropy`` on p, averaged over the batch), so stall's graph,
   and the figures it prints, are the post's; a second table of training losses would be a second
-  place to name and colour them.
+  place to name and colour them. An entry that takes logits is trained on the neuron's logit z
+  with ``on_logit``, averaged over the batch (``on_logit`` knows the labels its base wants).
 
 >>> [entry.key for entry in BINARY_LOSSES.values()]
-['mse', 'bce', 'bce_with_logits', 'focal', 'hinge']
+['mse', 'bce', 'bce_with_logits', 'focal', 'hinge', 'huber']
 >>> mse = BINARY_LOSSES["mse"]
 >>> print(mse.title, mse.colour.hex, mse.takes)
 MSE (squared error) #1f6feb probabilities
@@ -46,11 +47,21 @@ from losses import (
     focal_on_logit,
     hinge_loss,
     hinge_on_logit,
+    huber_loss,
     mse_loss,
     mse_through_sigmoid,
+    sigmoid,
+    takes,
 )
 
-__all__ = ["BINARY_LOSSES", "POST_LOSSES", "BinaryLoss", "Colour", "binary_loss"]
+__all__ = [
+    "BINARY_LOSSES",
+    "POST_LOSSES",
+    "BinaryLoss",
+    "Colour",
+    "binary_loss",
+    "huber_through_sigmoid",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,7 @@ class Colour:
     """One colour in two media: a hex code for plots and pages, an ANSI name for the terminal."""
 
     hex: str
-    terminal: str  # a name demos.terminal.Style knows: "blue", "red", "green", "magenta", "yellow"
+    terminal: str  # a name demos.terminal.Style knows: "blue", "red", "green", "magenta", ...
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,21 @@ class BinaryLoss:
     on_logit: BinaryLossOnLogit  # loss(z, y) for a logit z and a label y in {0, 1}
     base: Callable[..., Value]  # the library loss on_logit applies (mean of a batch) ...
     takes: Literal["probabilities", "logits"]  # ... to p = sigmoid(z), or to z itself
+
+
+@takes("logits")
+def huber_through_sigmoid(z: Value, y: float) -> Value:
+    """Return huber_loss(σ(z), y) with δ = 1, PyTorch's default: Huber on the probability.
+
+    Huber is squared error near the target and absolute error beyond δ; on a probability every
+    residual |p - y| is below δ = 1, so this is half the squared error, and its push on the
+    logit fades with the sigmoid's derivative just as squared error's does.
+
+    >>> from losses import grad_wrt_logit
+    >>> print(f"{grad_wrt_logit(huber_through_sigmoid, -4.5, 1):.6f}")
+    -0.010747
+    """
+    return huber_loss(sigmoid(z), y)
 
 
 BINARY_LOSSES: dict[str, BinaryLoss] = {
@@ -129,6 +155,16 @@ BINARY_LOSSES: dict[str, BinaryLoss] = {
             base=hinge_loss,  # with labels in {-1, 1}: on_logit maps y to 2y - 1
             takes="logits",
         ),
+        BinaryLoss(
+            key="huber",
+            short="Huber",
+            title="Huber on p (δ = 1)",
+            description="Huber loss on p = sigmoid(z)",
+            colour=Colour(hex="#1b7c83", terminal="cyan"),
+            on_logit=huber_through_sigmoid,
+            base=huber_loss,
+            takes="probabilities",
+        ),
     )
 }
 """Every binary loss the demos compare, by key, in the order they are listed and drawn."""
@@ -142,10 +178,11 @@ def binary_loss(key: str, where: str) -> BinaryLoss:
 
     >>> binary_loss("focal", "demo").title
     'focal loss (α = 0.25, γ = 2)'
-    >>> binary_loss("mse_sigmoid", "demo")
+    >>> binary_loss("mse_sigmoid", "demo")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
       ...
-    ValueError: demo: unknown loss 'mse_sigmoid'; choose from mse, bce, bce_with_logits, focal, hinge
+    ValueError: demo: unknown loss 'mse_sigmoid';
+    choose from mse, bce, bce_with_logits, focal, hinge, huber
     """
     entry = BINARY_LOSSES.get(key)
     if entry is None:
