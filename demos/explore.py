@@ -46,7 +46,7 @@ from losses import (
 
 from .arguments import binary_label, finite_float, html_path, open_probability
 from .registry import BINARY_LOSSES, POST_LOSSES
-from .terminal import Style, table
+from .terminal import Style, paragraph, table
 
 __all__ = [
     "CONFIDENTLY_WRONG",
@@ -519,19 +519,15 @@ def run(args: argparse.Namespace) -> int:
     if args.html is not None:
         path = explorer_page(initial_p=point.p, initial_label=point.label).save(args.html)
         if not args.json:
-            print(
-                f"\nwrote the explorer page to {path} "
-                "(self-contained: open it in any browser, offline)"
-            )
+            print()
+            print(paragraph(f"wrote the explorer page to {path} (self-contained: open it in any browser, offline)"))
     return 0
 
 
 def _print_point(point: PointGradients, style: Style) -> None:
     """Print the point, the two losses and their gradients as an aligned table with a verdict."""
     wrongness = abs(point.p - point.label)
-    print(
-        style.bold(f"p = {point.p:.6f}   (logit z = {point.z:+.4f})   true label y = {point.label}")
-    )
+    print(style.bold(paragraph(f"p = {point.p:.6f}   (logit z = {point.z:+.4f})   true label y = {point.label}")))
     print()
     mse, bce = (BINARY_LOSSES[key] for key in POST_LOSSES)
     rows = [
@@ -551,14 +547,16 @@ def _print_point(point: PointGradients, style: Style) -> None:
     for line in table(["loss", "value", "dL/dp", "dL/dz"], rows):
         print(line)
     print()
-    print(f"sigmoid'(z) = p(1 - p) = {point.p * (1 - point.p):.6f}")
+    print(paragraph(f"sigmoid'(z) = p(1 - p) = {point.p * (1 - point.p):.6f}"))
     if point.mse_grad_z == 0.0:
-        print("MSE's gradient with respect to the logit is exactly 0 here.")
+        print(paragraph("MSE's gradient with respect to the logit is exactly 0 here."))
     if point.bce_grad_z == 0.0:
         print(
-            "cross-entropy's gradient with respect to the logit is exactly 0 here: p is outside "
-            "binary_cross_entropy's clip to [eps, 1 - eps], which passes no gradient "
-            "(binary_cross_entropy_with_logits has no clip)"
+            paragraph(
+                "cross-entropy's gradient with respect to the logit is exactly 0 here: p is outside "
+                "binary_cross_entropy's clip to [eps, 1 - eps], which passes no gradient "
+                "(binary_cross_entropy_with_logits has no clip)"
+            )
         )
     if point.mse_grad_z == 0.0 or point.bce_grad_z == 0.0:
         return
@@ -569,4 +567,4 @@ def _print_point(point: PointGradients, style: Style) -> None:
         )
     elif wrongness < 1 - CONFIDENTLY_WRONG:
         verdict += " (the model is confidently right: both ease off)"
-    print(style.bold(verdict))
+    print(style.bold(paragraph(verdict)))

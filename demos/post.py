@@ -41,7 +41,7 @@ from losses import (
 
 from .registry import BINARY_LOSSES
 from .showdown import SHOWDOWN_PS, VANISHING_PS, showdown_rows, vanishing_rows
-from .terminal import Style, table
+from .terminal import Style, paragraph, table
 
 __all__ = ["Check", "Section", "add_parser", "post_sections", "run"]
 
@@ -350,7 +350,7 @@ def _print_sections(sections: Sequence[Section], counts: dict[str, int], style: 
     paint: dict[str, Callable[[str], str]] = {AGREE: style.good, EXPLAINED: style.warn, UNEXPLAINED: style.bad}
     notes: list[tuple[int, Check]] = []
     for section in sections:
-        print(style.bold(section.title))
+        print(style.bold(paragraph(section.title)))
         rows = []
         for check in section.checks:
             mark = paint[check.status](MARKS[check.status])
@@ -358,23 +358,26 @@ def _print_sections(sections: Sequence[Section], counts: dict[str, int], style: 
                 notes.append((len(notes) + 1, check))
                 mark += f" [{len(notes)}]"
             rows.append([check.what, check.post, check.ours, mark])
-        for line in table(["computation", "post", "lossgrad", ""], rows, align="lrrl"):
-            print("  " + line)
+        for line in table(["computation", "post", "lossgrad", ""], rows, align="lrrl", indent="  "):
+            print(line)
         print()
     if notes:
-        print(style.bold("Differences, and why"))
+        print(style.bold(paragraph("Differences, and why")))
         for number, check in notes:
             verdict = (
                 "explained"
                 if check.status == EXPLAINED
                 else "NOT explained: the stated reason does not reproduce the post"
             )
-            print(f"  [{number}] {check.what}: post {check.post}, lossgrad {check.ours} ({verdict})")
-            print(f"      {check.reason}")
+            heading = f"[{number}] {check.what}: post {check.post}, lossgrad {check.ours}"
+            heading += f" ({verdict})"
+            print(paragraph(heading, indent="  ", hanging="      "))
+            print(paragraph(check.reason, indent="      "))
         print()
     total = sum(counts.values())
     summary = (
         f"{total} numbers checked: {counts[AGREE]} agree {MARKS[AGREE]}, {counts[EXPLAINED]} differ for a checked "
         f"reason {MARKS[EXPLAINED]}, {counts[UNEXPLAINED]} unexplained {MARKS[UNEXPLAINED]}"
     )
+    summary = paragraph(summary)
     print(style.bold(style.good(summary) if counts[UNEXPLAINED] == 0 else style.bad(summary)))

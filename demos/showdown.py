@@ -25,7 +25,7 @@ from losses import grad_wrt_logit, logit
 
 from .arguments import binary_label, binary_losses, plot_path
 from .registry import BINARY_LOSSES, POST_LOSSES, binary_loss
-from .terminal import Style, table
+from .terminal import Style, paragraph, table
 
 __all__ = [
     "SHOWDOWN_PS",
@@ -162,7 +162,12 @@ def run(args: argparse.Namespace) -> int:
 def _print_vanishing(rows: Sequence[tuple[float, float, float]], style: Style) -> None:
     """Print the vanishing-gradient table and the post's 'N× weaker' comparison."""
     print(
-        style.bold("When squared error meets the sigmoid: the gradient vanishes where the model is most wrong (y = 1)")
+        style.bold(
+            paragraph(
+                "When squared error meets the sigmoid: the gradient vanishes where the model is "
+                "most wrong (y = 1)"
+            )
+        )
     )
     cells = [
         [f"{p:.2f}", "1", f"{d:.4f}", f"{g:+.4f}", verdict] for (p, d, g), verdict in zip(rows, VANISHING_VERDICTS)
@@ -171,12 +176,14 @@ def _print_vanishing(rows: Sequence[tuple[float, float, float]], style: Style) -
         print(line)
     at = {p: g for p, _, g in rows}
     weaker = at[0.50] / at[0.01]
-    print(f"at p = 0.01 the push is {weaker:.1f}x weaker than at p = 0.50 (the post says 12x)")
+    weaker_text = f"at p = 0.01 the push is {weaker:.1f}x weaker than at p = 0.50"
+    weaker_text += " (the post says 12x)"
+    print(paragraph(weaker_text))
 
 
 def _print_showdown(rows: Sequence[ShowdownRow], label: int, extra: Sequence[str], style: Style) -> None:
     """Print the showdown table, with one column per extra loss, and its headline."""
-    print(style.bold(f"The gradient showdown: dL/dz at the logit, y = {label}"))
+    print(style.bold(paragraph(f"The gradient showdown: dL/dz at the logit, y = {label}")))
     mse, bce = (BINARY_LOSSES[key] for key in POST_LOSSES)
     headers = [
         "p",
@@ -204,6 +211,9 @@ def _print_showdown(rows: Sequence[ShowdownRow], label: int, extra: Sequence[str
     if math.isfinite(first.ratio):
         print(
             style.bold(
-                f"at p = {first.p:.2f} cross-entropy's gradient is {first.ratio:.1f}x stronger than squared error's"
+                paragraph(
+                    f"at p = {first.p:.2f} cross-entropy's gradient is {first.ratio:.1f}x stronger "
+                    "than squared error's"
+                )
             )
         )
