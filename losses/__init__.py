@@ -41,6 +41,23 @@ differentiating it at the raw logit:
 >>> input_kind(hinge_loss), input_kind(mse_loss)
 ('logits', 'predictions')
 
+Numbers. Every result is a finite float, and so is every gradient backward() gives the loss's
+inputs. Where the true result is a float, it is computed so, in a form that does not overflow on
+the way (the mean of squares near 1e308, softmax of logits 2e308 apart); where it is not, the loss
+raises an error naming itself and the example, never the engine's operation from three calls
+down: ``mse_loss: predictions[0] = 1e+200, targets[0] = 0.0: the squared error overflows a
+float``. A gradient that would not be a float is refused the same way, at the call, rather than
+in backward():
+
+>>> from losses import surprise
+>>> surprise(5e-324).data > 744  # the smallest float is very surprising
+True
+>>> surprise(Value(5e-324))  # doctest: +NORMALIZE_WHITESPACE
+Traceback (most recent call last):
+  ...
+OverflowError: surprise: p = 5e-324: the surprise is finite (744.44) but its gradient with respect
+to p overflows a float
+
 Inputs and return types. Inputs are Values, numbers, sequences of either, or numpy arrays.
 `reduction` is a `Reduction`, ``Literal["mean", "sum", "none"]``, with PyTorch's meaning, and the
 annotations say what comes back, so a caller never casts: one example (a scalar, or one vector for

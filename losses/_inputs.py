@@ -21,7 +21,6 @@ from typing import Literal
 import numpy as np
 
 from engine import Constant, Value
-from engine import sum as value_sum
 from engine.value import check_real
 
 __all__ = [
@@ -41,10 +40,11 @@ __all__ = [
     "check_reduction",
     "element_name",
     "is_scalar",
+    "is_sequence",
     "paired",
     "paired_distributions",
     "paired_vectors",
-    "reduce",
+    "show",
     "to_class_indices",
     "to_operand",
     "to_operands",
@@ -76,13 +76,20 @@ MeanOrSum = Literal["mean", "sum"]
 
 REDUCTIONS = ("mean", "sum", "none")
 DISTRIBUTION_TOLERANCE = 1e-6
+# The smallest clipping margin: 1/eps, the slope of log at the floor, must be a float too.
+SMALLEST_EPS = 1e-308
+# Text and binary data are sequences to Python, but never numbers to a loss.
+NOT_NUMBERS = (str, bytes, bytearray, memoryview)
 
 
-def _show(x: object) -> str:
-    """Return a short text for an offending value in an error message."""
+def show(x: object) -> str:
+    """Return a short text for a value in an error message (a row of Values as their numbers)."""
     if isinstance(x, Value):
         return repr(x.data)
-    text = repr(x)
+    if isinstance(x, list) and all(isinstance(v, Value) for v in x):
+        text = "[" + ", ".join(repr(v.data) for v in x) + "]"
+    else:
+        text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -94,22 +101,7 @@ def _type_name(x: object) -> str:
 def check_reduction(reduction: object, fn: str) -> None:
     """Raise ValueError unless reduction is 'mean', 'sum' or 'none'."""
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-        raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {_show(reduction)}")
-
-
-def reduce(losses: list[Value], reduction: Reduction, single: bool) -> Value | list[Value]:
-    """Return the per-example losses averaged, summed, or as they are.
-
-    A single example (a scalar input, or one vector for a multi-class loss) gives a Value whatever
-    the reduction, as a 0-d tensor does in PyTorch; a one-example batch is not divided by 1 either,
-    so its graph stays as small as the formula.
-    """
-    if reduction == "none":
-        return losses[0] if single else losses
-    if len(losses) == 1:
-        return losses[0]
-    total = value_sum(losses)
-    return total / len(losses) if reduction == "mean" else total
+        raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {show(reduction)}")
 
 
 def is_scalar(x: object) -> bool:
@@ -119,10 +111,11 @@ def is_scalar(x: object) -> bool:
     return isinstance(x, np.ndarray) and x.ndim == 0
 
 
-def _is_sequence(x: object) -> bool:
+def is_sequence(x: object) -> bool:
+    """Return True for a list, a tuple, a 1-D or larger array: not for text, bytes or a dict."""
     if isinstance(x, np.ndarray):
         return x.ndim >= 1
-    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
+    return isinstance(x, Sequence) and not isinstance(x, NOT_NUMBERS)
 
 
 def _real(x: object, fn: str, arg: str) -> float:
@@ -131,22 +124,25 @@ def _real(x: object, fn: str, arg: str) -> float:
         return check_real(x, fn, arg)
     except TypeError:
         raise TypeError(
-            f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}: {_show(x)}"
+            f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}: {show(x)}"
         ) from None
 
 
 def check_parameter(x: object, fn: str, arg: str) -> float:
     """Return a loss's number parameter (eps, delta, gamma, ...) as a finite float, or raise."""
     if isinstance(x, Value):
-        raise TypeError(f"{fn}: {arg} must be a plain number, got a Value ({_show(x)})")
+        raise TypeError(f"{fn}: {arg} must be a plain number, got a Value ({show(x)})")
     return _real(x, fn, arg)
 
 
-def check_eps(eps: object, fn: str, hi: float) -> float:
-    """Return a clipping margin eps as a float, or raise unless 0 < eps < hi."""
+def check_eps(eps: object, fn: str, hi: float, lo: float = SMALLEST_EPS) -> float:
+    """Return a clipping margin eps as a float, or raise unless lo <= eps < hi.
+
+    lo is 1e-308 unless given: below it, the log's slope at the floor, 1/eps, is not a float.
+    """
     value = check_parameter(eps, fn, "eps")
-    if not 0.0 < value < hi:
-        raise ValueError(f"{fn}: eps must be in (0, {hi:g}), got {value!r}")
+    if not lo <= value < hi:
+        raise ValueError(f"{fn}: eps must be in [{lo:g}, {hi:g}), got {value!r}")
     return value
 
 
@@ -160,7 +156,7 @@ def to_value(x: object, fn: str, arg: str) -> Value:
     if isinstance(x, Value):
         # The engine makes only finite Values, but data is writable (a diverged optimizer step).
         if not math.isfinite(x.data):
-            raise ValueError(f"{fn}: {arg} must be finite, got {_show(x)}")
+            raise ValueError(f"{fn}: {arg} must be finite, got {show(x)}")
         return x
     return Constant(_real(x, fn, arg))
 
@@ -181,10 +177,10 @@ def _items(xs: object, fn: str, arg: str) -> tuple[list[object], bool]:
         return [xs], True
     if isinstance(xs, np.ndarray) and xs.ndim != 1:
         raise ValueError(f"{fn}: {arg} must be a scalar or 1-D, got an array of shape {xs.shape}")
-    if not _is_sequence(xs):
+    if not is_sequence(xs):
         raise TypeError(
             f"{fn}: {arg} must be a Value, a real number or a sequence of them, "
-            f"got {_type_name(xs)}: {_show(xs)}"
+            f"got {_type_name(xs)}: {show(xs)}"
         )
     items = list(xs)  # type: ignore[call-overload]
     if not items:
@@ -231,28 +227,28 @@ def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
     if is_scalar(x):
         raise ValueError(
             f"{fn}: {arg} must be a vector (one example) or a batch of vectors, "
-            f"got a scalar {_show(x)}"
+            f"got a scalar {show(x)}"
         )
     if isinstance(x, np.ndarray) and x.ndim > 2:
         raise ValueError(
             f"{fn}: {arg} must be 1-D (one example) or 2-D (a batch), "
             f"got an array of shape {x.shape}"
         )
-    if not _is_sequence(x):
+    if not is_sequence(x):
         raise TypeError(
-            f"{fn}: {arg} must be a sequence or a numpy array, got {_type_name(x)}: {_show(x)}"
+            f"{fn}: {arg} must be a sequence or a numpy array, got {_type_name(x)}: {show(x)}"
         )
     rows = list(x)  # type: ignore[call-overload]
     if not rows:
         raise ValueError(f"{fn}: {arg} must not be empty")
-    if not _is_sequence(rows[0]):
+    if not is_sequence(rows[0]):
         return [to_values(x, fn, arg)[0]], True
     batch: list[list[Value]] = []
     for i, row in enumerate(rows):
-        if not _is_sequence(row):
+        if not is_sequence(row):
             raise TypeError(
                 f"{fn}: {arg}[{i}] must be a sequence like {arg}[0], "
-                f"got {_type_name(row)}: {_show(row)}"
+                f"got {_type_name(row)}: {show(row)}"
             )
         values, _ = to_values(row, fn, f"{arg}[{i}]")
         if batch and len(values) != len(batch[0]):
@@ -295,7 +291,7 @@ def check_in_range(
             interval = f"> {lo:g}" if exclusive_lo else f">= {lo:g}"
         else:
             interval = f"in ({lo:g}, {hi:g}]" if exclusive_lo else f"in [{lo:g}, {hi:g}]"
-        raise ValueError(f"{fn}: {arg} must be {interval}, got {_show(data)}")
+        raise ValueError(f"{fn}: {arg} must be {interval}, got {show(data)}")
 
 
 def check_distribution(probs: Sequence[Value | float], fn: str, arg: str) -> None:
@@ -326,10 +322,8 @@ def paired_distributions(
 
 def _one_each(x: object, n: int, fn: str, arg: str, what: str, each: str) -> list[object]:
     """Return the n items of a sequence argument that must hold one `each`, or raise naming it."""
-    if not _is_sequence(x):
-        raise TypeError(
-            f"{fn}: {arg} must be a sequence of {what}, got {_type_name(x)}: {_show(x)}"
-        )
+    if not is_sequence(x):
+        raise TypeError(f"{fn}: {arg} must be a sequence of {what}, got {_type_name(x)}: {show(x)}")
     items: list[object] = list(x)  # type: ignore[call-overload]
     if len(items) != n:
         raise ValueError(f"{fn}: {arg} must have one {each} ({n}), got {len(items)}")
@@ -340,8 +334,20 @@ def check_class_weights(weight: object, num_classes: int, fn: str) -> list[float
     """Return PyTorch's class weights `weight` as num_classes floats >= 0, or None for none."""
     if weight is None:
         return None
-    what = f"{num_classes} class weights"
-    items = _one_each(weight, num_classes, fn, "weight", what, "weight per class")
+    what = f"a vector of {num_classes} class weights (one weight per class)"
+    if isinstance(weight, np.ndarray) and weight.ndim > 1:
+        raise ValueError(f"{fn}: weight must be {what}, got an array of shape {weight.shape}")
+    if is_sequence(weight):
+        entries: list[object] = list(weight)  # type: ignore[call-overload]
+        for k, item in enumerate(entries):
+            if is_sequence(item):
+                raise ValueError(
+                    f"{fn}: weight must be {what}, got a nested sequence (weight[{k}] is "
+                    f"{show(item)})"
+                )
+    items = _one_each(
+        weight, num_classes, fn, "weight", f"{num_classes} class weights", "weight per class"
+    )
     weights = [check_parameter(item, fn, f"weight[{k}]") for k, item in enumerate(items)]
     for k, w in enumerate(weights):
         if w < 0.0:
@@ -358,7 +364,7 @@ def check_ignore_index(ignore_index: object, fn: str) -> int | None:
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
         raise TypeError(
             f"{fn}: ignore_index must be an int or None, "
-            f"got {_type_name(ignore_index)}: {_show(ignore_index)}"
+            f"got {_type_name(ignore_index)}: {show(ignore_index)}"
         )
     return int(ignore_index)
 
@@ -388,7 +394,7 @@ def to_class_indices(
             item = item.item()
         if isinstance(item, bool) or not isinstance(item, numbers.Integral):
             raise TypeError(
-                f"{fn}: {name} must be an int class index, got {_type_name(item)}: {_show(item)}"
+                f"{fn}: {name} must be an int class index, got {_type_name(item)}: {show(item)}"
             )
         index = int(item)
         if index != ignore_index and not 0 <= index < num_classes:

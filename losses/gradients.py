@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from engine import Value
 
-from ._inputs import Scalar, check_parameter
+from ._inputs import Scalar, check_parameter, is_sequence
 from .classification import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -215,7 +215,7 @@ def grad_wrt_logits(
     fn = "grad_wrt_logits"
     otherwise = "pass a function of the logits z instead"
     _check_loss_fn(loss_fn, fn, "logits", _INSTEAD_AT_LOGITS, otherwise)
-    if isinstance(logits, (str, bytes)) or not hasattr(logits, "__len__"):
+    if not is_sequence(logits):
         raise TypeError(f"{fn}: logits must be a sequence of numbers, got {type(logits).__name__}")
     leaves = [
         Value(z.data if isinstance(z, Value) else check_parameter(z, fn, f"logits[{k}]"), f"z{k}")

@@ -19,6 +19,7 @@ from typing import Literal, overload
 
 from engine import Value, dot
 
+from ._finite import Column, check_gradients, finite_log, per_example, reduced_loss
 from ._inputs import (
     Batch,
     MeanOrSum,
@@ -34,7 +35,6 @@ from ._inputs import (
     check_reduction,
     element_name,
     paired_distributions,
-    reduce,
     to_values,
     to_vectors,
 )
@@ -43,12 +43,17 @@ from .kinds import takes
 __all__ = ["cross_entropy", "entropy", "kl_divergence", "surprise"]
 
 
-def _log_of_base(base: object, fn: str) -> float | None:
-    """Return ln(base) to divide by, or None for base e (nats need no division)."""
+def _log_of_base(base: object, fn: str) -> tuple[float | None, list[tuple[str, float]]]:
+    """Return ln(base) to divide by (None for e: nats need no division), and the base for errors.
+
+    An error message names the base only when it is not e.
+    """
     value = check_parameter(base, fn, "base")
     if value <= 0 or value == 1:
         raise ValueError(f"{fn}: base must be > 0 and not 1, got {value!r}")
-    return None if value == math.e else math.log(value)
+    if value == math.e:
+        return None, []
+    return math.log(value), [("base", value)]
 
 
 def _in_base(nats: Value, log_of_base: float | None) -> Value:
@@ -69,7 +74,7 @@ def expected_surprise(p: list[Value], q: list[Value], eps: float) -> Value:
 def _wasted_surprise(p: list[Value], q: list[Value], eps: float) -> Value:
     """Return Σ p_k·(log p_k - log clip(q_k, eps, 1)) over the p_k > 0 (0·log 0 = 0)."""
     present = [(p_k, q_k) for p_k, q_k in zip(p, q) if p_k.data > 0.0]
-    log_ratios = [p_k.log() - q_k.clip(eps, 1.0).log() for p_k, q_k in present]
+    log_ratios = [finite_log(p_k) - q_k.clip(eps, 1.0).log() for p_k, q_k in present]
     return dot([p_k for p_k, _ in present], log_ratios)
 
 
@@ -99,11 +104,15 @@ def surprise(p: ScalarOrVector, *, base: float = math.e) -> Value | list[Value]:
     Reference: Shannon, "A Mathematical Theory of Communication" (1948).
     """
     fn = "surprise"
-    log_of_base = _log_of_base(base, fn)
+    log_of_base, parameters = _log_of_base(base, fn)
     values, single = to_values(p, fn, "p")
     for i, v in enumerate(values):
         check_in_range(v, 0.0, 1.0, fn, element_name("p", i, single), exclusive_lo=True)
-    out = [_in_base(-v.log(), log_of_base) for v in values]
+    columns: list[Column] = [("p", values)]
+    out = per_example(
+        fn, "the surprise", lambda v: _in_base(-v.log(), log_of_base), columns, single, parameters
+    )
+    check_gradients(fn, "the surprise", out, 1.0, columns, single, parameters)
     return out[0] if single else out
 
 
@@ -141,18 +150,23 @@ def entropy(
     """
     fn = "entropy"
     check_reduction(reduction, fn)
-    log_of_base = _log_of_base(base, fn)
+    log_of_base, parameters = _log_of_base(base, fn)
     rows, single = to_vectors(p_dist, fn, "p_dist")
-    losses = []
     for i, row in enumerate(rows):
         check_distribution(row, fn, element_name("p_dist", i, single))
+
+    def entropy_of(row: list[Value]) -> Value:
         present = [p for p in row if p.data > 0.0]  # 0·log 0 = 0: skip, rather than take log(0)
-        losses.append(_in_base(dot(present, [-p.log() for p in present]), log_of_base))
-    return reduce(losses, reduction, single)
+        return _in_base(dot(present, [-finite_log(p) for p in present]), log_of_base)
+
+    return reduced_loss(
+        fn, "the entropy", entropy_of, [("p_dist", list(rows))], single, reduction, parameters
+    )
 
 
 def _compare_distributions(
     per_pair: Callable[[list[Value], list[Value], float], Value],
+    what: str,
     p_true: object,
     q_predicted: object,
     base: object,
@@ -162,11 +176,19 @@ def _compare_distributions(
 ) -> Value | list[Value]:
     """Return per_pair(p, q, eps) for each pair of distributions, in the unit `base`, reduced."""
     check_reduction(reduction, fn)
-    log_of_base = _log_of_base(base, fn)
+    log_of_base, parameters = _log_of_base(base, fn)
     clip_floor = check_eps(eps, fn, 1.0)
     ps, qs, single = paired_distributions(p_true, q_predicted, fn, "p_true", "q_predicted")
-    losses = [_in_base(per_pair(p, q, clip_floor), log_of_base) for p, q in zip(ps, qs)]
-    return reduce(losses, reduction, single)
+    parameters.append(("eps", clip_floor))
+    return reduced_loss(
+        fn,
+        what,
+        lambda p, q: _in_base(per_pair(p, q, clip_floor), log_of_base),
+        [("p_true", ps), ("q_predicted", qs)],
+        single,
+        reduction,
+        parameters,
+    )
 
 
 @overload
@@ -216,7 +238,7 @@ def cross_entropy(
       p_true: the true distribution P (entries in [0, 1] summing to 1), or a batch of them.
       q_predicted: the model's distribution Q, the same shape.
       base: e for nats, 2 for bits.
-      eps: the clipping floor for q, 0 < eps < 1.
+      eps: the clipping floor for q, 1e-308 <= eps < 1.
       reduction: over a batch: 'mean', 'sum', or 'none'.
 
     >>> P, Q_good, Q_bad = [0.9, 0.1], [0.8, 0.2], [0.5, 0.5]
@@ -231,7 +253,14 @@ def cross_entropy(
     Surprise Under the Wrong Model".
     """
     return _compare_distributions(
-        expected_surprise, p_true, q_predicted, base, eps, reduction, "cross_entropy"
+        expected_surprise,
+        "the cross-entropy",
+        p_true,
+        q_predicted,
+        base,
+        eps,
+        reduction,
+        "cross_entropy",
     )
 
 
@@ -282,7 +311,7 @@ def kl_divergence(
       p_true: the true distribution P, or a batch of them.
       q_predicted: the model's distribution Q, the same shape.
       base: e for nats, 2 for bits.
-      eps: the clipping floor for q, 0 < eps < 1.
+      eps: the clipping floor for q, 1e-308 <= eps < 1.
       reduction: over a batch: 'mean', 'sum', or 'none'.
 
     >>> P, Q_good, Q_bad = [0.9, 0.1], [0.8, 0.2], [0.5, 0.5]
@@ -295,5 +324,12 @@ def kl_divergence(
     torch.nn.functional.kl_div (which takes log Q first and P second).
     """
     return _compare_distributions(
-        _wasted_surprise, p_true, q_predicted, base, eps, reduction, "kl_divergence"
+        _wasted_surprise,
+        "the KL divergence",
+        p_true,
+        q_predicted,
+        base,
+        eps,
+        reduction,
+        "kl_divergence",
     )

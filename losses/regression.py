@@ -3,14 +3,19 @@
 Each loss computes one Value per example from engine operations and reduces them (`reduction`:
 'mean', 'sum' or 'none', as in PyTorch). No loss here writes a gradient: `loss.backward()` gets it
 from the operations, which is how the post's hand-derived ``(2/n)(ŷ - y)`` can be checked.
+
+An error that cannot be a float (a squared error beyond 1.8e308) is raised naming the loss and
+the example; the mean of losses that are floats is computed even where their sum is not one.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal, overload
 
 from engine import Value
 
+from ._finite import Column, reduced_loss
 from ._inputs import (
     MeanOrSum,
     Reduction,
@@ -20,7 +25,6 @@ from ._inputs import (
     check_parameter,
     check_reduction,
     paired,
-    reduce,
 )
 from .kinds import takes
 
@@ -73,7 +77,12 @@ def mse_loss(
     fn = "mse_loss"
     check_reduction(reduction, fn)
     xs, ys, single = paired(predictions, targets, fn, "predictions")
-    return reduce([(x - y) ** 2 for x, y in zip(xs, ys)], reduction, single)
+    columns: list[Column] = [("predictions", xs), ("targets", ys)]
+    return reduced_loss(fn, "the squared error", _squared_error, columns, single, reduction)
+
+
+def _squared_error(x: Value, y: Value | float) -> Value:
+    return (x - y) ** 2
 
 
 @overload
@@ -110,7 +119,12 @@ def l1_loss(
     fn = "l1_loss"
     check_reduction(reduction, fn)
     xs, ys, single = paired(predictions, targets, fn, "predictions")
-    return reduce([abs(x - y) for x, y in zip(xs, ys)], reduction, single)
+    columns: list[Column] = [("predictions", xs), ("targets", ys)]
+    return reduced_loss(fn, "the absolute error", _absolute_error, columns, single, reduction)
+
+
+def _absolute_error(x: Value, y: Value | float) -> Value:
+    return abs(x - y)
 
 
 def _huber(residual: Value, delta: float) -> Value:
@@ -123,7 +137,9 @@ def _huber(residual: Value, delta: float) -> Value:
 def _smooth_l1(residual: Value, beta: float) -> Value:
     """Return ½r²/β for |r| < β, else |r| - ½β: one example's smooth L1 loss."""
     if abs(residual.data) < beta:  # never for β = 0, so nothing divides by zero
-        return 0.5 * residual**2 / beta
+        # As ½(r/√β)² rather than ½r²/β: for a tiny β, r² underflows to 0 and d(r²/β)/d(r²) =
+        # 1/β overflows, while r/√β < √β stays a float and so does each local derivative.
+        return 0.5 * (residual / math.sqrt(beta)) ** 2
     return abs(residual) - 0.5 * beta
 
 
@@ -184,7 +200,16 @@ def huber_loss(
     if delta <= 0:
         raise ValueError(f"{fn}: delta must be > 0, got {delta!r}")
     xs, ys, single = paired(predictions, targets, fn, "predictions")
-    return reduce([_huber(x - y, delta) for x, y in zip(xs, ys)], reduction, single)
+    columns: list[Column] = [("predictions", xs), ("targets", ys)]
+    return reduced_loss(
+        fn,
+        "the Huber loss",
+        lambda x, y: _huber(x - y, delta),
+        columns,
+        single,
+        reduction,
+        [("delta", delta)],
+    )
 
 
 @overload
@@ -242,4 +267,13 @@ def smooth_l1_loss(
     if beta < 0:
         raise ValueError(f"{fn}: beta must be >= 0, got {beta!r}")
     xs, ys, single = paired(predictions, targets, fn, "predictions")
-    return reduce([_smooth_l1(x - y, beta) for x, y in zip(xs, ys)], reduction, single)
+    columns: list[Column] = [("predictions", xs), ("targets", ys)]
+    return reduced_loss(
+        fn,
+        "the smooth L1 loss",
+        lambda x, y: _smooth_l1(x - y, beta),
+        columns,
+        single,
+        reduction,
+        [("beta", beta)],
+    )

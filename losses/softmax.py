@@ -11,6 +11,10 @@ constant in the graph), and no gradient is lost by that: softmax(z - c) = softma
 so the output does not depend on c at all, and a gradient flowing through c = max(z) would be a
 sum of terms that cancel exactly (softmax's Jacobian times the all-ones vector is zero).
 
+Where z_k - m is itself beyond the float range (z = [1e308, -1e308]), its exp is 0 and softmax
+is still computed; a result that needs z_k - m itself (that log-probability, or the loss at that
+class) is beyond the float range too, and is refused naming the function and the logits.
+
 A loss takes one example (a vector of K logits and one target) or a batch (a sequence of such
 vectors, or a 2-D array, and one target per example), with `reduction` over the batch.
 """
@@ -23,9 +27,10 @@ from typing import Literal, overload
 
 import numpy as np
 
-from engine import Value, dot
+from engine import Constant, Value, dot
 from engine import sum as value_sum
 
+from ._finite import Column, check_gradients, mean_of, per_example, reduce, reduced_loss, sum_of
 from ._inputs import (
     Batch,
     MeanOrSum,
@@ -42,7 +47,6 @@ from ._inputs import (
     element_name,
     is_scalar,
     paired_distributions,
-    reduce,
     to_class_indices,
     to_vectors,
 )
@@ -77,17 +81,27 @@ def _one_vector(logits: Vector, fn: str) -> list[Value]:
     return rows[0]
 
 
-def _shifted(logits: list[Value]) -> list[Value]:
-    """Return z_k - max(z), the max taken as a constant: exact, as the module docstring says."""
+def _shifted(logits: list[Value]) -> list[Value | None]:
+    """Return z_k - max(z), the max taken as a constant: exact, as the module docstring says.
+
+    None where z_k - max(z) is below the float range: its exp is 0, with a derivative of 0.
+    """
     # A plain number, so no gradient flows into it. None is lost: the outputs do not depend on the
     # shift (softmax(z - c) = softmax(z)), so the gradient through c would be exactly zero anyway.
     largest = max(z.data for z in logits)
-    return [z - largest for z in logits]
+    return [z - largest if math.isfinite(z.data - largest) else None for z in logits]
 
 
-def _log_sum_exp(shifted: list[Value]) -> Value:
+def _needed(shifted: Value | None) -> Value:
+    """Return a shifted logit that a result needs, or raise OverflowError if it is not a float."""
+    if shifted is None:
+        raise OverflowError("z_k - max(z) overflows a float")
+    return shifted
+
+
+def _log_sum_exp(shifted: list[Value | None]) -> Value:
     """Return log Σ exp(s_k) for shifted logits s (max 0): the sum is >= 1, so its log is finite."""
-    return value_sum([s.exp() for s in shifted]).log()
+    return value_sum([s.exp() for s in shifted if s is not None]).log()
 
 
 def softmax(logits: Vector) -> list[Value]:
@@ -107,9 +121,9 @@ def softmax(logits: Vector) -> list[Value]:
 
     Reference: the post, "Categorical Cross-Entropy: The Softmax Partnership"; torch.softmax.
     """
-    exps = [s.exp() for s in _shifted(_one_vector(logits, "softmax"))]
-    total = value_sum(exps)
-    return [e / total for e in exps]
+    exps = [None if s is None else s.exp() for s in _shifted(_one_vector(logits, "softmax"))]
+    total = value_sum([e for e in exps if e is not None])
+    return [Constant(0.0) if e is None else e / total for e in exps]
 
 
 def log_softmax(logits: Vector) -> list[Value]:
@@ -128,9 +142,17 @@ def log_softmax(logits: Vector) -> list[Value]:
 
     Reference: the post; torch.log_softmax.
     """
-    shifted = _shifted(_one_vector(logits, "log_softmax"))
+    fn = "log_softmax"
+    columns: list[Column] = [("logits", [_one_vector(logits, fn)])]
+    out = per_example(fn, "the log-softmax", _log_softmax_of, columns, True)
+    check_gradients(fn, "the log-softmax", out, 1.0, columns, True)
+    return out[0]
+
+
+def _log_softmax_of(row: list[Value]) -> list[Value]:
+    shifted = _shifted(row)
     log_total = _log_sum_exp(shifted)
-    return [s - log_total for s in shifted]
+    return [_needed(s) - log_total for s in shifted]
 
 
 @overload
@@ -163,7 +185,7 @@ def categorical_cross_entropy(
     Args:
       y_true: the target distribution (one-hot, entries in [0, 1] summing to 1), or a batch of them.
       y_pred: predicted probabilities, the same shape, summing to 1 within 1e-6.
-      eps: the clipping floor for ŷ, 0 < eps < 1.
+      eps: the clipping floor for ŷ, 1e-308 <= eps < 1.
       reduction: over a batch: 'mean', 'sum', or 'none'.
 
     >>> from engine import Value
@@ -190,8 +212,15 @@ def categorical_cross_entropy(
     check_reduction(reduction, fn)
     eps = check_eps(eps, fn, 1.0)
     ys, preds, single = paired_distributions(y_true, y_pred, fn, "y_true", "y_pred")
-    losses = [expected_surprise(y, pred, eps) for y, pred in zip(ys, preds)]
-    return reduce(losses, reduction, single)
+    return reduced_loss(
+        fn,
+        "the cross-entropy",
+        lambda y, pred: expected_surprise(y, pred, eps),
+        [("y_true", ys), ("y_pred", preds)],
+        single,
+        reduction,
+        [("eps", eps)],
+    )
 
 
 def _surprise_of_class(logits: list[Value], c: int) -> Value:
@@ -200,14 +229,23 @@ def _surprise_of_class(logits: list[Value], c: int) -> Value:
     Written so that a certain class gives +0.0, not -0.0.
     """
     shifted = _shifted(logits)
-    return _log_sum_exp(shifted) - shifted[c]
+    return _log_sum_exp(shifted) - _needed(shifted[c])
 
 
 def _expected_surprise_of(logits: list[Value], t: Sequence[Value | float]) -> Value:
     """Return Σ_k t_k·(-log softmax(z)_k), each term computed as in `_surprise_of_class`."""
     shifted = _shifted(logits)
     log_total = _log_sum_exp(shifted)
-    return dot(t, [log_total - s for s in shifted])
+    # A term whose weight is the number 0 is 0 for any z_k, so z_k - max(z) need not be a float.
+    terms = [(t_k, s) for t_k, s in zip(t, shifted) if s is not None or _may_weigh(t_k)]
+    return dot([t_k for t_k, _ in terms], [log_total - _needed(s) for _, s in terms])
+
+
+def _may_weigh(t_k: Value | float) -> bool:
+    """Return False for a target weight of 0 given as a number or a Constant: it needs no term."""
+    if isinstance(t_k, Value) and not isinstance(t_k, Constant):
+        return True
+    return (t_k.data if isinstance(t_k, Value) else t_k) != 0.0
 
 
 @overload
@@ -249,7 +287,8 @@ def stable_categorical_ce(
     check_reduction(reduction, fn)
     rows, single = to_vectors(logits, fn, "logits")
     classes = to_class_indices(class_index, len(rows), single, len(rows[0]), fn, "class_index")
-    return reduce([_surprise_of_class(row, c) for row, c in zip(rows, classes)], reduction, single)
+    columns: list[Column] = [("logits", rows), ("class_index", classes)]
+    return reduced_loss(fn, "the cross-entropy", _surprise_of_class, columns, single, reduction)
 
 
 @overload
@@ -341,6 +380,12 @@ def softmax_cross_entropy(
     num_classes = len(rows[0])
     weights = check_class_weights(weight, num_classes, fn)
     ignore = check_ignore_index(ignore_index, fn)
+    parameters: list[tuple[str, float | list[float]]] = []
+    if smoothing:
+        parameters.append(("label_smoothing", smoothing))
+    if weights is not None:
+        parameters.append(("weight", weights))
+    what = "the cross-entropy"
 
     if not is_scalar(targets if single else _first(targets, fn)):
         if ignore is not None:
@@ -348,39 +393,47 @@ def softmax_cross_entropy(
                 f"{fn}: ignore_index applies to class-index targets only, "
                 "got probability vectors as targets"
             )
-        losses = _losses_of_distributions(rows, single, targets, smoothing, weights, fn)
-        return reduce(losses, reduction, single)
+        target_rows = _probability_targets(rows, single, targets, fn)
+        columns: list[Column] = [("logits", rows), ("targets", target_rows)]
+        return reduced_loss(
+            fn,
+            what,
+            lambda row, t: _expected_surprise_of(row, _target_weights(t, smoothing, weights)),
+            columns,
+            single,
+            reduction,
+            parameters,
+        )
 
     classes = to_class_indices(targets, len(rows), single, num_classes, fn, "targets", ignore)
+    columns = [("logits", rows), ("targets", classes)]
     if weights is None and ignore is None and smoothing == 0.0:
         # The common case: the surprise at the true class.
-        losses = [_surprise_of_class(row, c) for row, c in zip(rows, classes)]
-        return reduce(losses, reduction, single)
+        return reduced_loss(fn, what, _surprise_of_class, columns, single, reduction)
     class_weights = weights or [1.0] * num_classes
-    losses = []
-    for row, c in zip(rows, classes):
+
+    def loss_of(row: list[Value], c: int) -> Value:
         if c == ignore:
-            losses.append(Value(0.0))
-        elif smoothing == 0.0:
-            losses.append(_surprise_of_class(row, c) * class_weights[c])
-        else:  # PyTorch's weighted smoothing: t_k = (1 - ε)·w_c·[k = c] + ε/K·w_k
-            t = [
-                (1 - smoothing) * (w_k if k == c else 0.0) + smoothing / num_classes * w_k
-                for k, w_k in enumerate(class_weights)
-            ]
-            losses.append(_expected_surprise_of(row, t))
-    return _reduce_by_class(losses, classes, weights, ignore, reduction, single, fn)
+            return Value(0.0)
+        if smoothing == 0.0:
+            return _surprise_of_class(row, c) * class_weights[c]
+        # PyTorch's weighted smoothing: t_k = (1 - ε)·w_c·[k = c] + ε/K·w_k
+        t = [
+            (1 - smoothing) * (w_k if k == c else 0.0) + smoothing / num_classes * w_k
+            for k, w_k in enumerate(class_weights)
+        ]
+        return _expected_surprise_of(row, t)
+
+    losses = per_example(fn, what, loss_of, columns, single, parameters)
+    out, seed = _reduce_by_class(losses, classes, weights, ignore, reduction, single, fn)
+    check_gradients(fn, what, losses, seed, columns, single, parameters)
+    return out
 
 
-def _losses_of_distributions(
-    rows: list[list[Value]],
-    single: bool,
-    targets: object,
-    smoothing: float,
-    weights: list[float] | None,
-    fn: str,
-) -> list[Value]:
-    """Return softmax_cross_entropy's per-example losses for probability-vector targets."""
+def _probability_targets(
+    rows: list[list[Value]], single: bool, targets: object, fn: str
+) -> list[list[Value]]:
+    """Return softmax_cross_entropy's probability-vector targets, checked against the logits."""
     num_classes = len(rows[0])
     target_rows, target_single = to_vectors(targets, fn, "targets")
     if (
@@ -399,12 +452,19 @@ def _losses_of_distributions(
         )
     for i, target_row in enumerate(target_rows):
         check_distribution(target_row, fn, element_name("targets", i, single))
-    ts: list[list[Value | float]] = [list(target_row) for target_row in target_rows]
+    return target_rows
+
+
+def _target_weights(
+    t: list[Value], smoothing: float, weights: list[float] | None
+) -> list[Value | float]:
+    """Return a probability target smoothed toward uniform and scaled by the class weights."""
+    out: list[Value | float] = list(t)
     if smoothing != 0.0:
-        ts = [[(1 - smoothing) * t_k + smoothing / num_classes for t_k in t] for t in ts]
+        out = [(1 - smoothing) * t_k + smoothing / len(t) for t_k in out]
     if weights is not None:
-        ts = [[t_k * w_k for t_k, w_k in zip(t, weights)] for t in ts]
-    return [_expected_surprise_of(row, t) for row, t in zip(rows, ts)]
+        out = [t_k * w_k for t_k, w_k in zip(out, weights)]
+    return out
 
 
 def _reduce_by_class(
@@ -415,26 +475,39 @@ def _reduce_by_class(
     reduction: Reduction,
     single: bool,
     fn: str,
-) -> Value | list[Value]:
-    """Return per-example losses of class-index targets reduced as PyTorch does with class weights.
+) -> tuple[Value | list[Value], float]:
+    """Return class-index losses reduced as PyTorch does with class weights, and d result/d loss_n.
 
     'none' keeps them all (an ignored example's loss is 0), 'sum' adds the others, and 'mean'
     divides that sum by the weights of their classes, Σ_n w_{c_n} (their number without weights).
+    d result/d loss_n, what each kept example's loss gets from the reduction, is 1 or 1/Σ_n w_{c_n}.
     """
     if reduction == "none":
-        return reduce(losses, reduction, single)
+        return reduce(losses, reduction, single, fn), 1.0
     kept = [loss for loss, c in zip(losses, classes) if c != ignore]
-    total = (value_sum(kept) if len(kept) > 1 else kept[0]) if kept else Value(0.0)
     if reduction == "sum":
-        return total
-    denominator = math.fsum(1.0 if weights is None else weights[c] for c in classes if c != ignore)
+        return ((sum_of(kept, fn) if len(kept) > 1 else kept[0]) if kept else Value(0.0)), 1.0
+    try:
+        denominator = math.fsum(
+            1.0 if weights is None else weights[c] for c in classes if c != ignore
+        )
+    except OverflowError:
+        denominator = math.inf
     if denominator == 0.0:
-        if kept:
-            why = "the weights of the targets' classes sum to 0"
-        else:
-            why = f"every target is ignore_index ({ignore})"
+        why = (
+            "the weights of the targets' classes sum to 0"
+            if kept
+            else f"every target is ignore_index ({ignore})"
+        )
         raise ValueError(f"{fn}: the mean is undefined: {why} (reduction='sum' gives 0)")
-    return total / denominator
+    if not 0.0 < 1.0 / denominator < math.inf:
+        # The mean divides by the weights' sum, and its gradient by the same: both must be floats.
+        raise OverflowError(
+            f"{fn}: the weights of the targets' classes sum to {denominator!r}, and the mean "
+            f"divides by it: its {'gradient' if denominator < 1 else 'sum'} overflows a float "
+            "(reduction='sum' does not divide)"
+        )
+    return mean_of(kept, denominator, fn), 1.0 / denominator
 
 
 def _first(targets: object, fn: str) -> object:
@@ -514,10 +587,22 @@ def nll_loss(
     weights = check_class_weights(weight, len(rows[0]), fn)
     ignore = check_ignore_index(ignore_index, fn)
     classes = to_class_indices(targets, len(rows), single, len(rows[0]), fn, "targets", ignore)
+    columns: list[Column] = [("log_probs", rows), ("targets", classes)]
+    what = "the negative log-likelihood"
     if weights is None and ignore is None:
-        return reduce([-row[c] for row, c in zip(rows, classes)], reduction, single)
-    losses = [
-        Value(0.0) if c == ignore else row[c] * -(1.0 if weights is None else weights[c])
-        for row, c in zip(rows, classes)
-    ]
-    return _reduce_by_class(losses, classes, weights, ignore, reduction, single, fn)
+        return reduced_loss(fn, what, _negative_entry, columns, single, reduction)
+    parameters = [] if weights is None else [("weight", weights)]
+
+    def loss_of(row: list[Value], c: int) -> Value:
+        if c == ignore:
+            return Value(0.0)
+        return row[c] * -(1.0 if weights is None else weights[c])
+
+    losses = per_example(fn, what, loss_of, columns, single, parameters)
+    out, seed = _reduce_by_class(losses, classes, weights, ignore, reduction, single, fn)
+    check_gradients(fn, what, losses, seed, columns, single, parameters)
+    return out
+
+
+def _negative_entry(row: list[Value], c: int) -> Value:
+    return -row[c]

@@ -565,3 +565,170 @@ def test_no_loss_returns_nan_or_inf_at_extreme_logits(z: float, y: float) -> Non
     loss = L.softmax_cross_entropy(logits, 0, label_smoothing=0.1)
     loss.backward()
     assert math.isfinite(loss.data) and all(math.isfinite(v.grad) for v in logits)
+
+
+# ---------------------------------------------------------------- text, bytes and dicts
+
+# A valid call of every loss: (positional arguments, keyword arguments, the positional names).
+VALID_CALLS: dict[str, tuple[list[object], dict[str, object], list[str]]] = {
+    "mse_loss": ([[1.0, 2.0], [1.5, 2.5]], {}, ["predictions", "targets"]),
+    "l1_loss": ([[1.0, 2.0], [1.5, 2.5]], {}, ["predictions", "targets"]),
+    "huber_loss": ([[1.0, 2.0], [1.5, 2.5]], {"delta": 1.0}, ["predictions", "targets"]),
+    "smooth_l1_loss": ([[1.0, 2.0], [1.5, 2.5]], {"beta": 1.0}, ["predictions", "targets"]),
+    "sigmoid": ([[0.5, -1.0]], {}, ["z"]),
+    "logit": ([[0.25, 0.5]], {}, ["p"]),
+    "binary_cross_entropy": ([[0.25, 0.5], [1.0, 0.0]], {"eps": 1e-7}, ["p", "y"]),
+    "binary_cross_entropy_with_logits": (
+        [[0.5, -1.0], [1.0, 0.0]],
+        {"pos_weight": [1.0, 2.0]},
+        ["logits", "targets"],
+    ),
+    "focal_loss": ([[0.5, -1.0], [1.0, 0.0]], {"alpha": 0.25, "gamma": 2.0}, ["logits", "targets"]),
+    "hinge_loss": ([[0.5, -1.0], [1.0, -1.0]], {}, ["logits", "targets"]),
+    "surprise": ([[0.25, 0.5]], {"base": 2.0}, ["p"]),
+    "entropy": ([[[0.5, 0.5], [0.25, 0.75]]], {"base": 2.0}, ["p_dist"]),
+    "cross_entropy": (
+        [[[0.5, 0.5], [0.25, 0.75]], [[0.5, 0.5], [0.5, 0.5]]],
+        {"base": 2.0, "eps": 1e-7},
+        ["p_true", "q_predicted"],
+    ),
+    "kl_divergence": (
+        [[[0.5, 0.5], [0.25, 0.75]], [[0.5, 0.5], [0.5, 0.5]]],
+        {"base": 2.0, "eps": 1e-7},
+        ["p_true", "q_predicted"],
+    ),
+    "categorical_cross_entropy": (
+        [[[0.0, 1.0], [1.0, 0.0]], [[0.5, 0.5], [0.5, 0.5]]],
+        {"eps": 1e-7},
+        ["y_true", "y_pred"],
+    ),
+    "softmax": ([[1.0, 2.0]], {}, ["logits"]),
+    "log_softmax": ([[1.0, 2.0]], {}, ["logits"]),
+    "stable_categorical_ce": ([[[1.0, 2.0], [0.5, 0.0]], [0, 1]], {}, ["logits", "class_index"]),
+    "softmax_cross_entropy": (
+        [[[1.0, 2.0], [0.5, 0.0]], [0, 1]],
+        {"label_smoothing": 0.1, "weight": [1.0, 2.0]},
+        ["logits", "targets"],
+    ),
+    "nll_loss": (
+        [[[-1.0, -2.0], [-0.5, -1.5]], [0, 1]],
+        {"weight": [1.0, 2.0]},
+        ["log_probs", "targets"],
+    ),
+}
+
+NOT_NUMBERS: list[object] = [b"ab", bytearray(b"ab"), memoryview(b"ab"), "ab", {0: 0.5, 1: 0.5}]
+NOT_NUMBER_IDS = ["bytes", "bytearray", "memoryview", "str", "dict"]
+
+
+def test_every_loss_has_a_valid_call() -> None:
+    differentiable = {name for name in L.__all__ if L.input_kind(getattr(L, name)) is not None}
+    wrappers = {name for name in L.__all__ if getattr(L, name) in L.BINARY_LOSSES_ON_LOGIT.values()}
+    assert differentiable - wrappers | {"sigmoid", "logit", "softmax", "log_softmax"} == set(
+        VALID_CALLS
+    )
+    for name, (args, kwargs, _) in VALID_CALLS.items():
+        getattr(L, name)(*args, **kwargs)
+
+
+def _calls_with(bad: object) -> list[tuple[str, Callable[[], object], str]]:
+    """Return (id, call, the argument its error must name) for bad in every argument slot."""
+    calls = []
+    for name, (args, kwargs, names) in VALID_CALLS.items():
+        fn = getattr(L, name)
+        for i, arg_name in enumerate(names):
+            whole = [*args[:i], bad, *args[i + 1 :]]
+            calls.append((f"{name} {arg_name}", functools.partial(fn, *whole, **kwargs), arg_name))
+            first = args[i]
+            if isinstance(first, list):  # bad as the first entry of the argument
+                inner = [bad, *first[1:]]
+                element = [*args[:i], inner, *args[i + 1 :]]
+                calls.append(
+                    (
+                        f"{name} {arg_name}[0]",
+                        functools.partial(fn, *element, **kwargs),
+                        f"{arg_name}[0]",
+                    )
+                )
+        for option in kwargs:
+            changed = {**kwargs, option: bad}
+            calls.append((f"{name} {option}", functools.partial(fn, *args, **changed), option))
+    return calls
+
+
+@pytest.mark.parametrize("bad", NOT_NUMBERS, ids=NOT_NUMBER_IDS)
+def test_text_bytes_and_dicts_are_refused_naming_the_argument(bad: object) -> None:
+    for case, call, argument in _calls_with(bad):
+        with pytest.raises(TypeError) as caught:
+            call()
+        name = case.split()[0]
+        assert str(caught.value).startswith(f"{name}: {argument}"), (case, str(caught.value))
+
+
+@pytest.mark.parametrize("bad", NOT_NUMBERS, ids=NOT_NUMBER_IDS)
+def test_the_gradient_helpers_refuse_them_too(bad: object) -> None:
+    with pytest.raises(TypeError, match=r"^grad_wrt_logits: logits must be a sequence"):
+        L.grad_wrt_logits(L.softmax_cross_entropy, bad, 0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^grad_wrt_logit: z "):
+        L.grad_wrt_logit(L.bce_on_logit, bad, 1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^grad_wrt_logit: y "):
+        L.grad_wrt_logit(L.bce_on_logit, 0.0, bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("weight", "pieces"),
+    [
+        (np.ones((2, 2)), ["weight must be a vector of 2 class weights", "shape (2, 2)"]),
+        (np.ones((1, 2)), ["weight must be a vector of 2 class weights", "shape (1, 2)"]),
+        ([[1.0, 2.0]], ["weight must be a vector of 2 class weights", "nested", "[1.0, 2.0]"]),
+        ([[1.0], [2.0]], ["weight must be a vector of 2 class weights", "weight[0] is [1.0]"]),
+        ([1.0, 2.0, 3.0], ["weight must have one weight per class (2), got 3"]),
+        (np.ones(3), ["weight must have one weight per class (2), got 3"]),
+        (2.0, ["weight must be a sequence of 2 class weights", "float"]),
+    ],
+    ids=[
+        "2x2 array",
+        "1x2 array",
+        "nested row",
+        "nested columns",
+        "too long",
+        "array of 3",
+        "number",
+    ],
+)
+def test_class_weights_of_the_wrong_shape_are_refused_by_name(
+    weight: object, pieces: list[str]
+) -> None:
+    for fn, call in [
+        (
+            "softmax_cross_entropy",
+            lambda: L.softmax_cross_entropy([[1.0, 2.0]], [0], weight=weight),
+        ),
+        (
+            "softmax_cross_entropy",
+            lambda: L.softmax_cross_entropy([1.0, 2.0], [0.5, 0.5], weight=weight),
+        ),
+        ("nll_loss", lambda: L.nll_loss([-1.0, -2.0], 1, weight=weight)),
+    ]:
+        with pytest.raises((TypeError, ValueError)) as caught:
+            call()
+        message = str(caught.value)
+        assert message.startswith(f"{fn}: weight"), message
+        for piece in pieces:
+            assert piece in message, (piece, message)
+
+
+def test_clipping_margins_whose_reciprocal_or_complement_is_not_a_float_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"^binary_cross_entropy: eps must be in \[1\.11022e-16"):
+        L.binary_cross_entropy(1.0, 1.0, eps=1e-17)  # 1 - eps would round to 1: log(0)
+    assert L.binary_cross_entropy(1.0, 1.0, eps=2.0**-53).data < 1e-15
+    for fn, call in [
+        ("cross_entropy", lambda: L.cross_entropy([1.0, 0.0], [0.0, 1.0], eps=1e-310)),
+        ("kl_divergence", lambda: L.kl_divergence([1.0, 0.0], [0.0, 1.0], eps=1e-310)),
+        (
+            "categorical_cross_entropy",
+            lambda: L.categorical_cross_entropy([1.0, 0.0], [0.0, 1.0], eps=1e-310),
+        ),
+    ]:
+        with pytest.raises(ValueError, match=rf"^{fn}: eps must be in \[1e-308, 1\), got 1e-310$"):
+            call()
