@@ -31,10 +31,7 @@ __all__ = ["backward_costs", "main", "network_graph", "page_cost", "random_graph
 def network_graph(samples: int, width: int = 8, seed: int = 0) -> Value:
     """Return the summed squared error of a 2-`width`-1 tanh network on `samples` seeded points."""
     rng = random.Random(seed)
-    hidden = [
-        tuple(Value(rng.uniform(-1.0, 1.0), label=f"w{j}.{i}") for i in range(3))
-        for j in range(width)
-    ]
+    hidden = [tuple(Value(rng.uniform(-1.0, 1.0), label=f"w{j}.{i}") for i in range(3)) for j in range(width)]
     output = tuple(Value(rng.uniform(-1.0, 1.0), label=f"v{i}") for i in range(width + 1))
     errors = []
     for n in range(samples):
@@ -119,21 +116,15 @@ def backward_costs(operations: int, repeats: int = 3) -> tuple[float, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the page's size and build time, and the cost of recording the steps; return 0."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.player", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument(
-        "--nodes", type=int, default=200, help="nodes of the page's graph (default: 200)"
-    )
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.player", description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=200, help="nodes of the page's graph (default: 200)")
     parser.add_argument(
         "--big",
         type=int,
         default=100_000,
         help="operations of the backward graph (default: 100000)",
     )
-    parser.add_argument(
-        "--repeats", type=int, default=3, help="runs of each backward, best kept (default: 3)"
-    )
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each backward, best kept (default: 3)")
     args = parser.parse_args(argv)
 
     graphs = {

@@ -2,8 +2,8 @@
 
 ``python -m benchmarks`` prints, for each target, lossgrad's figure, the reference it is compared
 with, the ratio, the target and pass or fail (with how far off a miss is). ``--json`` prints the
-same as JSON and ``--markdown`` as a Markdown table, ``--quick`` runs a smaller version in a few seconds (a smoke test, not figures to
-quote), ``--strict`` exits 1 when a target is missed.
+same as JSON and ``--markdown`` as a Markdown table, ``--quick`` runs a smaller version in a few
+seconds (a smoke test, not figures to quote), ``--strict`` exits 1 when a target is missed.
 
 Timings use ``time.perf_counter``, several repeats and their median, with Python's garbage
 collector at its defaults. The moons workloads are timed alternately, in blocks of steps, so a
@@ -66,8 +66,14 @@ class Settings:
             equivalence_steps=10,
             micrograd_equivalence_steps=10,
             repeats=7,
-            steps_per_block={"micrograd": 2, "lossgrad": 10, "hand-written": 10, "hand-written, no skipping": 10,
-                             "lossgrad, micrograd's loop": 10, "lossgrad, nn.fit": 10},
+            steps_per_block={
+                "micrograd": 2,
+                "lossgrad": 10,
+                "hand-written": 10,
+                "hand-written, no skipping": 10,
+                "lossgrad, micrograd's loop": 10,
+                "lossgrad, nn.fit": 10,
+            },
             chain_nodes=1_000_000,
             growth_sizes=(1_000, 10_000, 100_000, 1_000_000),
             leak_checkpoints=(100, 1000),
@@ -82,8 +88,14 @@ class Settings:
             equivalence_steps=10,
             micrograd_equivalence_steps=2,
             repeats=2,
-            steps_per_block={"micrograd": 1, "lossgrad": 2, "hand-written": 2, "hand-written, no skipping": 2,
-                             "lossgrad, micrograd's loop": 2, "lossgrad, nn.fit": 2},
+            steps_per_block={
+                "micrograd": 1,
+                "lossgrad": 2,
+                "hand-written": 2,
+                "hand-written, no skipping": 2,
+                "lossgrad, micrograd's loop": 2,
+                "lossgrad, nn.fit": 2,
+            },
             chain_nodes=50_000,
             growth_sizes=(1_000, 10_000, 50_000),
             leak_checkpoints=(10, 40),
@@ -211,9 +223,7 @@ def _time_block(workload: moons.MoonsWorkload, steps: int, collect_after: bool) 
     return (time.perf_counter() - start) / steps
 
 
-def _time_alternately(
-    workloads: Sequence[moons.MoonsWorkload], settings: Settings
-) -> dict[str, list[float]]:
+def _time_alternately(workloads: Sequence[moons.MoonsWorkload], settings: Settings) -> dict[str, list[float]]:
     """Return each workload's seconds per step in every repeat, the workloads taking turns."""
     times: dict[str, list[float]] = {w.name: [] for w in workloads}
     for repeat in range(settings.repeats):
@@ -309,7 +319,9 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
             )
         )
     else:
-        rows.append(Row("moons: same loss as micrograd", "-", "-", "-", f"<= {LOSS_TOLERANCE:.0e}", None, why_no_micrograd))
+        rows.append(
+            Row("moons: same loss as micrograd", "-", "-", "-", f"<= {LOSS_TOLERANCE:.0e}", None, why_no_micrograd)
+        )
 
     workloads: list[moons.MoonsWorkload] = [
         fresh(name)
@@ -367,14 +379,17 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
                 ">= 100x faster",
                 passed,
                 "" if passed else _short_by(speedup, 100.0, at_least=True),
-                figures={"lossgrad_seconds": lossgrad_step, "micrograd_seconds": median["micrograd"],
-                         "speedup": speedup, "samples": times},
+                figures={
+                    "lossgrad_seconds": lossgrad_step,
+                    "micrograd_seconds": median["micrograd"],
+                    "speedup": speedup,
+                    "samples": times,
+                },
             )
         )
     else:
         note = why_no_micrograd if micrograd is None else "micrograd computed different losses: not timed"
-        rows.append(Row("moons: step time vs micrograd", _ms(lossgrad_step), "-", "-",
-                        ">= 100x faster", None, note))
+        rows.append(Row("moons: step time vs micrograd", _ms(lossgrad_step), "-", "-", ">= 100x faster", None, note))
 
     # Two hand-written loops, one target each. The one that skips zero gradients does the work
     # lossgrad does, since lossgrad's backward skips them too; the plainer one multiplies through them.
@@ -393,8 +408,12 @@ def measure_moons(settings: Settings, micrograd: ModuleType | None, why_no_micro
                 "<= 3x slower",
                 passed,
                 "" if passed else _short_by(slowdown, 3.0, at_least=False),
-                figures={"lossgrad_seconds": lossgrad_step, "handwritten_seconds": median[name],
-                         "slowdown": slowdown, "samples": {k: times[k] for k in ("lossgrad", name)}},
+                figures={
+                    "lossgrad_seconds": lossgrad_step,
+                    "handwritten_seconds": median[name],
+                    "slowdown": slowdown,
+                    "samples": {k: times[k] for k in ("lossgrad", name)},
+                },
             )
         )
     return rows
@@ -439,8 +458,12 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
             "-",
             "completes",
             True,
-            figures={"nodes": nodes, "build_seconds": times.build, "backward_seconds": times.backward,
-                     "free_seconds": times.free},
+            figures={
+                "nodes": nodes,
+                "build_seconds": times.build,
+                "backward_seconds": times.backward,
+                "free_seconds": times.free,
+            },
         )
     )
 
@@ -457,8 +480,14 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
             "< 250 B/node",
             passed,
             "" if passed else _short_by(per_node, 250.0, at_least=False),
-            figures={"nodes": nodes, "peak_bytes": peak, "graph_bytes": held, "peak_bytes_per_node": per_node,
-                     "number_operand_peak_bytes": number_peak, "number_operand_graph_bytes": number_held},
+            figures={
+                "nodes": nodes,
+                "peak_bytes": peak,
+                "graph_bytes": held,
+                "peak_bytes_per_node": per_node,
+                "number_operand_peak_bytes": number_peak,
+                "number_operand_graph_bytes": number_held,
+            },
         )
     )
 
@@ -487,18 +516,26 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
             "<= 1.5x",
             passed,
             "" if passed else _short_by(spread, 1.5, at_least=False),
-            figures={"sizes": list(per_node_times), "seconds_per_node": list(per_node_times.values()),
-                     "spread": spread, "seconds_per_node_gc_disabled": list(without_gc.values()),
-                     "spread_gc_disabled": spread_without_gc},
+            figures={
+                "sizes": list(per_node_times),
+                "seconds_per_node": list(per_node_times.values()),
+                "spread": spread,
+                "seconds_per_node_gc_disabled": list(without_gc.values()),
+                "spread_gc_disabled": spread_without_gc,
+            },
         )
     )
     # The floor: the same chain of the barest Python objects, to show what the collector alone does.
-    bare = {size: statistics.median(scale.bare_chain_time(size) for _ in range(repeats_for(size))) / size
-            for size in settings.growth_sizes}
+    bare = {
+        size: statistics.median(scale.bare_chain_time(size) for _ in range(repeats_for(size))) / size
+        for size in settings.growth_sizes
+    }
     gc.disable()
     try:
-        bare_without_gc = {size: statistics.median(scale.bare_chain_time(size) for _ in range(repeats_for(size))) / size
-                           for size in settings.growth_sizes}
+        bare_without_gc = {
+            size: statistics.median(scale.bare_chain_time(size) for _ in range(repeats_for(size))) / size
+            for size in settings.growth_sizes
+        }
     finally:
         gc.enable()
     bare_spread = max(bare.values()) / min(bare.values())
@@ -513,9 +550,13 @@ def measure_chain(settings: Settings, micrograd: ModuleType | None, why_no_micro
             None,
             "context: a number and a tuple per node, no engine; the growth is the cyclic collector's",
             info=True,
-            figures={"sizes": list(bare), "seconds_per_node": list(bare.values()), "spread": bare_spread,
-                     "seconds_per_node_gc_disabled": list(bare_without_gc.values()),
-                     "spread_gc_disabled": bare_spread_without_gc},
+            figures={
+                "sizes": list(bare),
+                "seconds_per_node": list(bare.values()),
+                "spread": bare_spread,
+                "seconds_per_node_gc_disabled": list(bare_without_gc.values()),
+                "spread_gc_disabled": bare_spread_without_gc,
+            },
         )
     )
     return rows
@@ -538,8 +579,12 @@ def measure_leak(settings: Settings) -> list[Row]:
             "within 5%",
             passed,
             "" if passed else f"grew {100 * (max(ratio, block_ratio) - 1):.1f}%",
-            figures={"checkpoints": [early, late], "memory": {str(k): v for k, v in memory.items()},
-                     "rss_ratio": ratio, "blocks_ratio": block_ratio},
+            figures={
+                "checkpoints": [early, late],
+                "memory": {str(k): v for k, v in memory.items()},
+                "rss_ratio": ratio,
+                "blocks_ratio": block_ratio,
+            },
         )
     ]
 
@@ -566,8 +611,18 @@ def measure_stall(settings: Settings) -> list[Row]:
     took = statistics.median(seconds)
     passed = status == 0 and took < 0.5
     note = "" if passed else (f"exit status {status}" if status else _short_by(took, 0.5, at_least=False))
-    return [Row("`lossgrad stall` at defaults (both runs)", f"{took:.3f} s", "-", "-", "< 0.5 s (well under 1 s)",
-                passed, note, figures={"seconds": took, "samples": seconds, "exit_status": status})]
+    return [
+        Row(
+            "`lossgrad stall` at defaults (both runs)",
+            f"{took:.3f} s",
+            "-",
+            "-",
+            "< 0.5 s (well under 1 s)",
+            passed,
+            note,
+            figures={"seconds": took, "samples": seconds, "exit_status": status},
+        )
+    ]
 
 
 def measure(settings: Settings, use_micrograd: bool = True) -> list[Row]:
@@ -595,7 +650,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description="Measure lossgrad against micrograd 0.1.0 and a hand-written loop; print a table of targets.",
     )
-    parser.add_argument("--quick", action="store_true", help="a smaller run in seconds (a smoke test; figures not to quote)")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smaller run in seconds (a smoke test; figures not to quote)"
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON instead of the table")
     output.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
@@ -614,8 +671,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     checks_hold = all(row.passed for row in rows if row.check and row.passed is not None)
     targets_met = all(row.passed is not False for row in rows if not row.info)
     if args.json:
-        report = {"machine": info, "quick": settings.quick, "checks_hold": checks_hold,
-                  "targets_met": targets_met, "rows": [asdict(row) | {"result": row.result} for row in rows]}
+        report = {
+            "machine": info,
+            "quick": settings.quick,
+            "checks_hold": checks_hold,
+            "targets_met": targets_met,
+            "rows": [asdict(row) | {"result": row.result} for row in rows],
+        }
         print(json.dumps(report, indent=2))
     elif args.markdown:
         print(format_markdown(rows, info))

@@ -102,7 +102,7 @@ def chain_time(nodes: int) -> ChainTimes:
 class _BareNode:
     """The least a graph node can be in Python: a number and a tuple of operands."""
 
-    __slots__ = ("data", "children")
+    __slots__ = ("children", "data")
 
     def __init__(self, data: float, children: tuple[_BareNode, ...]) -> None:
         self.data = data

@@ -43,9 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of the command (default: 1)")
     args = parser.parse_args(argv)
     seconds = command_seconds(args.repeat)
-    print(
-        f"lossgrad sweep at its defaults: {seconds:.1f}s (target {TARGET_SECONDS:.0f}s on 2 cores;"
-    )
+    print(f"lossgrad sweep at its defaults: {seconds:.1f}s (target {TARGET_SECONDS:.0f}s on 2 cores;")
     print(f"  this machine has {os.cpu_count()} cores, the sweep uses one)")
     config = SweepConfig()
     result = run_sweep(config)

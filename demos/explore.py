@@ -462,10 +462,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Return the ``explore`` subcommand's parser, registered on subparsers."""
     parser = subparsers.add_parser(
         "explore",
-        help=(
-            "both losses and both gradients at one point; "
-            "--html writes the interactive explorer page"
-        ),
+        help=("both losses and both gradients at one point; --html writes the interactive explorer page"),
         description=(
             "The post's Loss Function Explorer. In the terminal: MSE and cross-entropy, and each "
             "one's gradient with respect to p and to the logit z, at one point. With --html: a "
@@ -489,9 +486,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="Z",
         help="the logit z instead of p (p = sigmoid(z)), e.g. -4.5",
     )
-    parser.add_argument(
-        "--label", type=binary_label, default=1, metavar="Y", help="true label, 0 or 1 (default: 1)"
-    )
+    parser.add_argument("--label", type=binary_label, default=1, metavar="Y", help="true label, 0 or 1 (default: 1)")
     parser.add_argument(
         "--html",
         type=html_path,
@@ -499,9 +494,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="FILE",
         help="write the interactive explorer page to FILE (.html), starting at --p and --label",
     )
-    parser.add_argument(
-        "--json", action="store_true", help="print the point's numbers as JSON instead of a table"
-    )
+    parser.add_argument("--json", action="store_true", help="print the point's numbers as JSON instead of a table")
     return parser
 
 
@@ -562,9 +555,7 @@ def _print_point(point: PointGradients, style: Style) -> None:
         return
     verdict = f"cross-entropy pushes the logit {point.ratio:.1f}x harder than MSE"
     if wrongness > CONFIDENTLY_WRONG:
-        verdict += (
-            " (the model is confidently wrong: MSE's push is strangled by the sigmoid's derivative)"
-        )
+        verdict += " (the model is confidently wrong: MSE's push is strangled by the sigmoid's derivative)"
     elif wrongness < 1 - CONFIDENTLY_WRONG:
         verdict += " (the model is confidently right: both ease off)"
     print(style.bold(paragraph(verdict)))

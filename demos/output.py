@@ -29,9 +29,7 @@ class OutputError(ValueError):
     """An output path the demos cannot write, with the reason: no such folder, a folder, ..."""
 
 
-def check_output_path(
-    path: str | os.PathLike[str], extensions: Sequence[str], what: str = "file"
-) -> Path:
+def check_output_path(path: str | os.PathLike[str], extensions: Sequence[str], what: str = "file") -> Path:
     """Return path as a Path after checking its extension and that a file can be written there.
 
     ``extensions`` are lower-case with the dot (``(".svg", ".png")``); the check ignores case.

@@ -125,9 +125,7 @@ def plot_sweep(
     from matplotlib.colors import LogNorm
 
     scale = LogNorm(vmin=1, vmax=max_epochs + 1)
-    figure, axes = plt.subplots(
-        1, len(grids), figsize=(6.2 * len(grids), 4.6), squeeze=False, sharey=True
-    )
+    figure, axes = plt.subplots(1, len(grids), figsize=(6.2 * len(grids), 4.6), squeeze=False, sharey=True)
     image = None
     for ax, (title, epochs) in zip(axes[0], grids):
         # A run that did not get there took more than max_epochs: drawn as max_epochs + 1.
@@ -147,20 +145,14 @@ def plot_sweep(
                     color="white" if dark else "black",
                 )
                 if e is None:
-                    ax.add_patch(
-                        plt.Rectangle(
-                            (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#d0d7de"
-                        )
-                    )
+                    ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#d0d7de"))
         ax.set_xticks(range(len(lrs)), [f"{lr:g}" for lr in lrs])
         ax.set_yticks(range(len(start_ps)), [f"{p:g}" for p in start_ps])
         ax.set_xlabel("learning rate")
         ax.set_title(f"{title}: epochs to {100 * target:g}% accuracy")
     axes[0][0].set_ylabel("start: typical positive at p =")
     figure.colorbar(image, ax=axes[0].tolist(), label="epochs (one scale for both maps)")
-    figure.suptitle(
-        "Where squared error stalls: the same neuron, the same start, every learning rate"
-    )
+    figure.suptitle("Where squared error stalls: the same neuron, the same start, every learning rate")
     return save_figure(figure, path)
 
 

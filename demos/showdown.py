@@ -164,8 +164,7 @@ def _print_vanishing(rows: Sequence[tuple[float, float, float]], style: Style) -
     print(
         style.bold(
             paragraph(
-                "When squared error meets the sigmoid: the gradient vanishes where the model is "
-                "most wrong (y = 1)"
+                "When squared error meets the sigmoid: the gradient vanishes where the model is most wrong (y = 1)"
             )
         )
     )
@@ -212,8 +211,7 @@ def _print_showdown(rows: Sequence[ShowdownRow], label: int, extra: Sequence[str
         print(
             style.bold(
                 paragraph(
-                    f"at p = {first.p:.2f} cross-entropy's gradient is {first.ratio:.1f}x stronger "
-                    "than squared error's"
+                    f"at p = {first.p:.2f} cross-entropy's gradient is {first.ratio:.1f}x stronger than squared error's"
                 )
             )
         )

@@ -105,11 +105,7 @@ class SweepResult:
                 places.append(f"p = {starts[i]:g} at lr {_lrs_text(caught, lrs)}")
         cells = [(i, j) for i in rows for j in columns if self.caught_up(i, j)]
         # Where both take one epoch, squared error has not caught up so much as both are done.
-        trivial = (
-            " (where both need a single epoch)"
-            if all(self.epochs["bce"][i][j] == 1 for i, j in cells)
-            else ""
-        )
+        trivial = " (where both need a single epoch)" if all(self.epochs["bce"][i][j] == 1 for i, j in cells) else ""
         if everywhere:
             first = (
                 f"squared error catches up with cross-entropy from every start at lr "
@@ -128,11 +124,7 @@ class SweepResult:
         if least.ratio < 1.0:
             return first
         at_least = Speedup(least.baseline, least.challenger, True)  # the minimum: a bound for all
-        every = (
-            "every learning rate"
-            if len(speedups) == len(lrs)
-            else "every learning rate where it did"
-        )
+        every = "every learning rate" if len(speedups) == len(lrs) else "every learning rate where it did"
         return (
             f"{first}; from p = {starts[worst]:g} it needs {at_least} cross-entropy's epochs "
             f"at {every} from {min(lrs):g} to {max(lrs):g}"
@@ -144,15 +136,11 @@ def _lrs_text(chosen: Sequence[int], lrs: Sequence[float]) -> str:
     ordered = sorted(range(len(lrs)), key=lambda j: lrs[j])
     picked = sorted(chosen, key=lambda j: lrs[j])
     if picked == ordered[len(ordered) - len(picked) :]:
-        return (
-            f"≥ {lrs[picked[0]]:g}" if len(picked) < len(lrs) else f"{min(lrs):g} to {max(lrs):g}"
-        )
+        return f"≥ {lrs[picked[0]]:g}" if len(picked) < len(lrs) else f"{min(lrs):g} to {max(lrs):g}"
     return "= " + ", ".join(f"{lrs[j]:g}" for j in picked)
 
 
-def run_sweep(
-    config: SweepConfig = SweepConfig(), on_cell: Callable[[int], None] | None = None
-) -> SweepResult:
+def run_sweep(config: SweepConfig = SweepConfig(), on_cell: Callable[[int], None] | None = None) -> SweepResult:
     """Return the epochs to the target of MSE and BCE at every start and learning rate of config.
 
     Each run is stall's (``demos.stall.train``) without its snapshots, stopped at the target.
@@ -189,9 +177,7 @@ def _number_list(
     def parse_list(text: str) -> tuple[float, ...]:
         parts = [part.strip() for part in text.split(",") if part.strip()]
         if not parts:
-            raise argparse.ArgumentTypeError(
-                f"expected numbers separated by commas, got {text!r:.40}"
-            )
+            raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r:.40}")
         values = []
         for part in parts:
             value = parse(part)
@@ -241,10 +227,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         type=lr_list,
         default=defaults.lrs,
         metavar="LRS",
-        help=(
-            "the learning rates, comma-separated "
-            f"(default: {','.join(f'{lr:g}' for lr in defaults.lrs)})"
-        ),
+        help=(f"the learning rates, comma-separated (default: {','.join(f'{lr:g}' for lr in defaults.lrs)})"),
     )
     parser.add_argument(
         "--epochs",
@@ -271,9 +254,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="FILE",
         help="draw both grids as heatmaps on one colour scale to FILE (.svg or .png)",
     )
-    parser.add_argument(
-        "--json", action="store_true", help="print the settings and both grids as JSON"
-    )
+    parser.add_argument("--json", action="store_true", help="print the settings and both grids as JSON")
     return parser
 
 
@@ -302,9 +283,7 @@ def run(args: argparse.Namespace) -> int:
         from .plots import plot_sweep
 
         grids = [(result.titles[key], result.epochs[key]) for key in result.epochs]
-        path = plot_sweep(
-            config.start_ps, config.lrs, grids, config.epochs, args.plot, config.target
-        )
+        path = plot_sweep(config.start_ps, config.lrs, grids, config.epochs, args.plot, config.target)
         if not args.json:
             print(f"plot written to {path}")
     return 0
@@ -318,14 +297,10 @@ def _as_json(result: SweepResult) -> dict[str, Any]:
         row = []
         for j in range(len(config.lrs)):
             found = result.speedup(i, j)
-            row.append(
-                None if found is None else {"ratio": found.ratio, "lower_bound": found.lower_bound}
-            )
+            row.append(None if found is None else {"ratio": found.ratio, "lower_bound": found.lower_bound})
         speedups.append(row)
     return {
-        "config": {
-            key: list(v) if isinstance(v, tuple) else v for key, v in asdict(config).items()
-        },
+        "config": {key: list(v) if isinstance(v, tuple) else v for key, v in asdict(config).items()},
         "epochs_to_target": result.epochs,
         "speedups": speedups,
         "summary": result.summary(),

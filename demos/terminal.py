@@ -143,9 +143,7 @@ def number_text(x: float, decimals: int = 4) -> str:
     return f"{x:.{decimals}f}"
 
 
-def paragraph(
-    text: str, *, indent: str = "", hanging: str | None = None, width: int | None = None
-) -> str:
+def paragraph(text: str, *, indent: str = "", hanging: str | None = None, width: int | None = None) -> str:
     """Return text wrapped at spaces to fit width columns (default: `terminal_width()`).
 
     The first line starts with indent, the others with hanging (default: indent). Text
@@ -219,9 +217,7 @@ def table(
     if sum(span for _, span in spans) != n:
         raise ValueError(f"table: the groups must span the {n} columns, got {list(spans)!r}")
     starts = [sum(span for _, span in spans[:i]) for i in range(len(spans))]
-    every = [
-        (title, list(range(first, first + span))) for (title, span), first in zip(spans, starts)
-    ]
+    every = [(title, list(range(first, first + span))) for (title, span), first in zip(spans, starts)]
     limit = (terminal_width() if width is None else width) - visible_width(indent)
 
     def laid_out(chosen: Sequence[tuple[str, list[int]]], level: int) -> list[str]:
@@ -237,8 +233,7 @@ def table(
     else:
         if len(every) > 2:  # the fewest tables that fit, each as little narrowed as that allows
             dealings = [
-                [laid_out(block, level) for block in _dealt(every, laid_out, level, limit)]
-                for level in _LEVELS
+                [laid_out(block, level) for block in _dealt(every, laid_out, level, limit)] for level in _LEVELS
             ]
             fitting = [tables for tables in dealings if all(map(fits, tables))]
             tables = min(fitting, key=len) if fitting else dealings[-1]
@@ -316,10 +311,7 @@ def _laid_out(
         lines.append(joined([bottom_aligned(stack, height, i) for stack in stacks]))
     lines.append(gap.join("-" * widths[c] for c in columns))
     for row in rows:
-        cells = [
-            _wrapped(row[c], widths[c]) if level >= 3 and align[c] == "l" else [row[c]]
-            for c in columns
-        ]
+        cells = [_wrapped(row[c], widths[c]) if level >= 3 and align[c] == "l" else [row[c]] for c in columns]
         for i in range(max(map(len, cells))):
             lines.append(joined([cell[i] if i < len(cell) else "" for cell in cells]))
     return lines

@@ -22,7 +22,10 @@ from .gradcheck import GradcheckError, gradcheck
 from .value import OPERATIONS, BackwardStep, Constant, Value, dot, dots, is_grad_enabled, no_grad, sum
 
 if TYPE_CHECKING:
-    from .drawing import RendererNotFoundError, draw_graph, render_svg, step_through
+    from .drawing import RendererNotFoundError as RendererNotFoundError
+    from .drawing import draw_graph as draw_graph
+    from .drawing import render_svg as render_svg
+    from .drawing import step_through as step_through
 
 # The drawing names are left out of __all__, so `from engine import *` works without graphviz.
 __all__ = [

@@ -51,9 +51,7 @@ class NotAFileError(OSError):
         self.kind = kind
 
     def __str__(self) -> str:
-        return (
-            f"{self.filename!r} is {self.kind}, not a regular file; only regular files are written"
-        )
+        return f"{self.filename!r} is {self.kind}, not a regular file; only regular files are written"
 
     def __reduce__(self) -> tuple[type[NotAFileError], tuple[str, str, int | None]]:
         return type(self), (self.filename, self.kind, self.errno)  # pickles despite its __init__
@@ -166,9 +164,7 @@ def _path_text(path: object, where: str) -> str:
     try:
         text = os.fspath(path)  # type: ignore[call-overload]
     except TypeError:
-        raise TypeError(
-            f"{where}: path must be a str or os.PathLike, got {type(path).__name__}"
-        ) from None
+        raise TypeError(f"{where}: path must be a str or os.PathLike, got {type(path).__name__}") from None
     if not isinstance(text, str):
         raise TypeError(f"{where}: path must be text, got {type(text).__name__} {text!r}")
     if not text:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from .value import Value, check_real, no_grad
 
-__all__ = ["gradcheck", "GradcheckError"]
+__all__ = ["GradcheckError", "gradcheck"]
 
 
 class GradcheckError(AssertionError):
@@ -56,8 +56,7 @@ def gradcheck(
         if not tolerance >= 0:
             raise ValueError(f"gradcheck: {name} must be >= 0, got {tolerance!r}")
     points = [
-        x.data if isinstance(x, Value) else check_real(x, "gradcheck", f"inputs[{i}]")
-        for i, x in enumerate(inputs)
+        x.data if isinstance(x, Value) else check_real(x, "gradcheck", f"inputs[{i}]") for i, x in enumerate(inputs)
     ]
 
     values = [Value(x, label=f"x{i}") for i, x in enumerate(points)]

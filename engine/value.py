@@ -55,13 +55,32 @@ __all__ = [
     "sum",
 ]
 
-Number = Union[int, float]
+Number = int | float
 Operand = Union["Value", Number]
 Derivatives = Callable[["Value"], Sequence[float]]
 
 # The names of every operation a node can record, for tools that check a graph was built of them.
 OPERATIONS = frozenset(
-    "+ - * / ** neg abs exp log sqrt tanh sigmoid relu leaky_relu softplus clip sum dot".split()
+    [
+        "+",
+        "-",
+        "*",
+        "/",
+        "**",
+        "neg",
+        "abs",
+        "exp",
+        "log",
+        "sqrt",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "leaky_relu",
+        "softplus",
+        "clip",
+        "sum",
+        "dot",
+    ]
 )
 
 
@@ -135,9 +154,7 @@ def check_real(x: object, where: str, argument: str = "data") -> float:
             try:
                 value = float(cast(SupportsFloat, x))
             except OverflowError:
-                raise OverflowError(
-                    f"{where}: {argument} is beyond the float range, got {_shorten(repr(x))}"
-                ) from None
+                raise OverflowError(f"{where}: {argument} is beyond the float range, got {_shorten(repr(x))}") from None
         else:
             shape = getattr(x, "shape", None)
             what = type(x).__name__ if shape is None else f"{type(x).__name__} of shape {shape}"
@@ -188,7 +205,7 @@ class Value:
     """
 
     # Slots keep a node small (no per-object dict); one more field costs 8 bytes on every node.
-    __slots__ = ("data", "grad", "label", "op", "args", "children", "_derivatives", "_stamp", "_mark")
+    __slots__ = ("_derivatives", "_mark", "_stamp", "args", "children", "data", "grad", "label", "op")
 
     data: float
     grad: float
@@ -309,7 +326,7 @@ class Value:
 
     @staticmethod
     def _div_derivatives(out: Value) -> tuple[float, float]:
-        a, b = out.children
+        _, b = out.children
         return 1.0 / b.data, -out.data / b.data  # -a/b² = -(a/b)/b, which overflows only if it must
 
     def __pow__(self, exponent: Operand) -> Value:
@@ -326,7 +343,9 @@ class Value:
         if x == 0.0 and n < 0:
             raise ZeroDivisionError(f"**: 0.0 cannot be raised to a negative power ({_show(n)})")
         if x < 0 and not n.is_integer():
-            raise ValueError(f"**: a negative base ({_show(x)}) to a fractional power ({_show(n)}) is not a real number")
+            raise ValueError(
+                f"**: a negative base ({_show(x)}) to a fractional power ({_show(n)}) is not a real number"
+            )
         try:
             out = x**n
         except OverflowError:
@@ -605,7 +624,7 @@ def _backpropagate(root: Value, steps: list[BackwardStep] | None) -> None:
 # ---------------------------------------------------------------------------- n-ary nodes
 
 
-def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum is the public name
+def sum(values: Iterable[Operand]) -> Value:
     """Return the sum of values as one node; d/dv_i = 1 for every operand.
 
     ``a + b + c + d`` builds three binary nodes; ``sum([a, b, c, d])`` builds one.
@@ -893,4 +912,3 @@ def _all_nodes(root: Value) -> list[Value]:
                 seen.add(child)
                 nodes.append(child)
     return nodes
-

@@ -71,9 +71,7 @@ def finite_log(p: Value) -> Value:
 
 def describe(columns: Sequence[Column], i: int, single: bool, parameters: Parameters) -> str:
     """Return example i as an error shows it, e.g. ``logits[0] = 50.0, targets[0] = 1.0``."""
-    text = ", ".join(
-        f"{element_name(name, i, single)} = {show(items[i])}" for name, items in columns
-    )
+    text = ", ".join(f"{element_name(name, i, single)} = {show(items[i])}" for name, items in columns)
     if parameters:
         text += " (" + ", ".join(f"{name} = {show(value)}" for name, value in parameters) + ")"
     return text
@@ -131,8 +129,7 @@ def mean_of(losses: list[Value], denominator: float, fn: str) -> Value:
     except OverflowError:
         pass
     raise OverflowError(
-        f"{fn}: the mean of the {len(losses)} losses overflows a float "
-        f"(their sum divided by {denominator!r})"
+        f"{fn}: the mean of the {len(losses)} losses overflows a float (their sum divided by {denominator!r})"
     )
 
 
@@ -165,9 +162,7 @@ def reduced_loss(
     losses = per_example(fn, what, loss_of, columns, single, parameters)
     out = reduce(losses, reduction, single, fn)
     averaged = reduction == "mean" and len(losses) > 1
-    check_gradients(
-        fn, what, losses, 1.0 / len(losses) if averaged else 1.0, columns, single, parameters
-    )
+    check_gradients(fn, what, losses, 1.0 / len(losses) if averaged else 1.0, columns, single, parameters)
     return out
 
 
@@ -226,9 +221,7 @@ def _numbers(items: Sequence[Any]) -> list[float]:
 def _all_tame(columns: Sequence[Column], parameters: Parameters) -> bool:
     """Return True if every number of the call is 0 or has a magnitude in [TAME_LO, TAME_HI]."""
     groups = [_numbers(items) for _, items in columns]
-    groups.extend(
-        list(value) if isinstance(value, Sequence) else [value] for _, value in parameters
-    )
+    groups.extend(list(value) if isinstance(value, Sequence) else [value] for _, value in parameters)
     for numbers in groups:
         magnitudes = list(map(abs, numbers))
         if max(magnitudes, default=0.0) > TAME_HI:

@@ -123,9 +123,7 @@ def _real(x: object, fn: str, arg: str) -> float:
     try:
         return check_real(x, fn, arg)
     except TypeError:
-        raise TypeError(
-            f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}: {show(x)}"
-        ) from None
+        raise TypeError(f"{fn}: {arg} must be a Value or a real number, got {_type_name(x)}: {show(x)}") from None
 
 
 def check_parameter(x: object, fn: str, arg: str) -> float:
@@ -179,8 +177,7 @@ def _items(xs: object, fn: str, arg: str) -> tuple[list[object], bool]:
         raise ValueError(f"{fn}: {arg} must be a scalar or 1-D, got an array of shape {xs.shape}")
     if not is_sequence(xs):
         raise TypeError(
-            f"{fn}: {arg} must be a Value, a real number or a sequence of them, "
-            f"got {_type_name(xs)}: {show(xs)}"
+            f"{fn}: {arg} must be a Value, a real number or a sequence of them, got {_type_name(xs)}: {show(xs)}"
         )
     items = list(xs)  # type: ignore[call-overload]
     if not items:
@@ -225,19 +222,11 @@ def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
     example.
     """
     if is_scalar(x):
-        raise ValueError(
-            f"{fn}: {arg} must be a vector (one example) or a batch of vectors, "
-            f"got a scalar {show(x)}"
-        )
+        raise ValueError(f"{fn}: {arg} must be a vector (one example) or a batch of vectors, got a scalar {show(x)}")
     if isinstance(x, np.ndarray) and x.ndim > 2:
-        raise ValueError(
-            f"{fn}: {arg} must be 1-D (one example) or 2-D (a batch), "
-            f"got an array of shape {x.shape}"
-        )
+        raise ValueError(f"{fn}: {arg} must be 1-D (one example) or 2-D (a batch), got an array of shape {x.shape}")
     if not is_sequence(x):
-        raise TypeError(
-            f"{fn}: {arg} must be a sequence or a numpy array, got {_type_name(x)}: {show(x)}"
-        )
+        raise TypeError(f"{fn}: {arg} must be a sequence or a numpy array, got {_type_name(x)}: {show(x)}")
     rows = list(x)  # type: ignore[call-overload]
     if not rows:
         raise ValueError(f"{fn}: {arg} must not be empty")
@@ -246,15 +235,11 @@ def to_vectors(x: object, fn: str, arg: str) -> tuple[list[list[Value]], bool]:
     batch: list[list[Value]] = []
     for i, row in enumerate(rows):
         if not is_sequence(row):
-            raise TypeError(
-                f"{fn}: {arg}[{i}] must be a sequence like {arg}[0], "
-                f"got {_type_name(row)}: {show(row)}"
-            )
+            raise TypeError(f"{fn}: {arg}[{i}] must be a sequence like {arg}[0], got {_type_name(row)}: {show(row)}")
         values, _ = to_values(row, fn, f"{arg}[{i}]")
         if batch and len(values) != len(batch[0]):
             raise ValueError(
-                f"{fn}: every row of {arg} must have the same length, "
-                f"got {len(batch[0])} and {len(values)} (row {i})"
+                f"{fn}: every row of {arg} must have the same length, got {len(batch[0])} and {len(values)} (row {i})"
             )
         batch.append(values)
     return batch, False
@@ -280,9 +265,7 @@ def paired_vectors(
     return rows_a, rows_b, single_a
 
 
-def check_in_range(
-    x: Value | float, lo: float, hi: float, fn: str, arg: str, exclusive_lo: bool = False
-) -> None:
+def check_in_range(x: Value | float, lo: float, hi: float, fn: str, arg: str, exclusive_lo: bool = False) -> None:
     """Raise ValueError unless lo <= x <= hi (lo < x when exclusive_lo)."""
     data = x.data if isinstance(x, Value) else x
     below = data <= lo if exclusive_lo else data < lo
@@ -300,9 +283,7 @@ def check_distribution(probs: Sequence[Value | float], fn: str, arg: str) -> Non
         check_in_range(p, 0.0, 1.0, fn, f"{arg}[{i}]")
     total = math.fsum(p.data if isinstance(p, Value) else p for p in probs)
     if abs(total - 1.0) > DISTRIBUTION_TOLERANCE:
-        raise ValueError(
-            f"{fn}: {arg} must sum to 1 (within {DISTRIBUTION_TOLERANCE:g}), got {total!r}"
-        )
+        raise ValueError(f"{fn}: {arg} must sum to 1 (within {DISTRIBUTION_TOLERANCE:g}), got {total!r}")
 
 
 def paired_distributions(
@@ -341,13 +322,8 @@ def check_class_weights(weight: object, num_classes: int, fn: str) -> list[float
         entries: list[object] = list(weight)  # type: ignore[call-overload]
         for k, item in enumerate(entries):
             if is_sequence(item):
-                raise ValueError(
-                    f"{fn}: weight must be {what}, got a nested sequence (weight[{k}] is "
-                    f"{show(item)})"
-                )
-    items = _one_each(
-        weight, num_classes, fn, "weight", f"{num_classes} class weights", "weight per class"
-    )
+                raise ValueError(f"{fn}: weight must be {what}, got a nested sequence (weight[{k}] is {show(item)})")
+    items = _one_each(weight, num_classes, fn, "weight", f"{num_classes} class weights", "weight per class")
     weights = [check_parameter(item, fn, f"weight[{k}]") for k, item in enumerate(items)]
     for k, w in enumerate(weights):
         if w < 0.0:
@@ -363,8 +339,7 @@ def check_ignore_index(ignore_index: object, fn: str) -> int | None:
         ignore_index = ignore_index.item()
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
         raise TypeError(
-            f"{fn}: ignore_index must be an int or None, "
-            f"got {_type_name(ignore_index)}: {show(ignore_index)}"
+            f"{fn}: ignore_index must be an int or None, got {_type_name(ignore_index)}: {show(ignore_index)}"
         )
     return int(ignore_index)
 
@@ -393,13 +368,9 @@ def to_class_indices(
         if isinstance(item, np.ndarray) and item.ndim == 0:
             item = item.item()
         if isinstance(item, bool) or not isinstance(item, numbers.Integral):
-            raise TypeError(
-                f"{fn}: {name} must be an int class index, got {_type_name(item)}: {show(item)}"
-            )
+            raise TypeError(f"{fn}: {name} must be an int class index, got {_type_name(item)}: {show(item)}")
         index = int(item)
         if index != ignore_index and not 0 <= index < num_classes:
-            raise ValueError(
-                f"{fn}: {name} must be a class index in [0, {num_classes}), got {index}"
-            )
+            raise ValueError(f"{fn}: {name} must be a class index in [0, {num_classes}), got {index}")
         indices.append(index)
     return indices

@@ -109,13 +109,9 @@ def _logit(p: Value) -> Value:
 
 
 @overload
-def binary_cross_entropy(
-    p: Scalar, y: ScalarOrVector, *, eps: float = ..., reduction: Reduction = ...
-) -> Value: ...
+def binary_cross_entropy(p: Scalar, y: ScalarOrVector, *, eps: float = ..., reduction: Reduction = ...) -> Value: ...
 @overload
-def binary_cross_entropy(
-    p: Vector, y: ScalarOrVector, *, eps: float = ..., reduction: MeanOrSum = ...
-) -> Value: ...
+def binary_cross_entropy(p: Vector, y: ScalarOrVector, *, eps: float = ..., reduction: MeanOrSum = ...) -> Value: ...
 @overload
 def binary_cross_entropy(
     p: Vector, y: ScalarOrVector, *, eps: float = ..., reduction: Literal["none"]
@@ -173,14 +169,10 @@ def binary_cross_entropy(
         return -(y_i * p_i.log() + (1 - y_i) * (1 - p_i).log())
 
     columns: list[Column] = [("p", ps), ("y", ys)]
-    return reduced_loss(
-        fn, "the cross-entropy", loss_of, columns, single, reduction, [("eps", eps)]
-    )
+    return reduced_loss(fn, "the cross-entropy", loss_of, columns, single, reduction, [("eps", eps)])
 
 
-def _per_example_weights(
-    weight: object, n: int, single: bool, fn: str, arg: str
-) -> list[Value | float]:
+def _per_example_weights(weight: object, n: int, single: bool, fn: str, arg: str) -> list[Value | float]:
     """Return a non-negative weight per example from one number/Value or one per example."""
     if is_scalar(weight):
         w = to_operand(weight, fn, arg)
@@ -188,13 +180,9 @@ def _per_example_weights(
         return [w] * n
     weights, _ = to_operands(weight, fn, arg)
     if single:
-        raise ValueError(
-            f"{fn}: {arg} must be one number for a single example, got a sequence of {len(weights)}"
-        )
+        raise ValueError(f"{fn}: {arg} must be one number for a single example, got a sequence of {len(weights)}")
     if len(weights) != n:
-        raise ValueError(
-            f"{fn}: {arg} must be one number or one per example ({n}), got {len(weights)}"
-        )
+        raise ValueError(f"{fn}: {arg} must be one number or one per example ({n}), got {len(weights)}")
     for i, w in enumerate(weights):
         check_in_range(w, 0.0, float("inf"), fn, f"{arg}[{i}]")
     return weights
@@ -284,14 +272,10 @@ def binary_cross_entropy_with_logits(
     if pos_weight is not None:
         weights = _per_example_weights(pos_weight, len(zs), single, fn, "pos_weight")
         columns.append(("pos_weight", weights))
-    return reduced_loss(
-        fn, "the cross-entropy", _cross_entropy_of_logit, columns, single, reduction
-    )
+    return reduced_loss(fn, "the cross-entropy", _cross_entropy_of_logit, columns, single, reduction)
 
 
-def _cross_entropy_of_logit(
-    z: Value, y: Value | float, pos_weight: Value | float | None = None
-) -> Value:
+def _cross_entropy_of_logit(z: Value, y: Value | float, pos_weight: Value | float | None = None) -> Value:
     """Return w·y·softplus(-z) + (1 - y)·softplus(z) in terms >= 0, by the sign of z (None: w = 1).
 
     See `binary_cross_entropy_with_logits` for the two forms.
@@ -456,9 +440,7 @@ def hinge_loss(logits: Scalar, targets: ScalarOrVector, *, reduction: Reduction 
 @overload
 def hinge_loss(logits: Vector, targets: ScalarOrVector, *, reduction: MeanOrSum = ...) -> Value: ...
 @overload
-def hinge_loss(
-    logits: Vector, targets: ScalarOrVector, *, reduction: Literal["none"]
-) -> list[Value]: ...
+def hinge_loss(logits: Vector, targets: ScalarOrVector, *, reduction: Literal["none"]) -> list[Value]: ...
 @takes("logits")
 def hinge_loss(
     logits: ScalarOrVector, targets: ScalarOrVector, *, reduction: Reduction = "mean"

@@ -114,15 +114,12 @@ _INSTEAD_AT_A_LOGIT: dict[object, str] = {
 _INSTEAD_AT_LOGITS: dict[object, str] = {
     nll_loss: "use softmax_cross_entropy, which is nll_loss(log_softmax(z), c)",
     categorical_cross_entropy: (
-        "use softmax_cross_entropy, which is categorical_cross_entropy(t, softmax(z)) "
-        "without the clip"
+        "use softmax_cross_entropy, which is categorical_cross_entropy(t, softmax(z)) without the clip"
     ),
 }
 
 
-def _check_loss_fn(
-    loss_fn: object, fn: str, what: str, instead: dict[object, str], otherwise: str
-) -> None:
+def _check_loss_fn(loss_fn: object, fn: str, what: str, instead: dict[object, str], otherwise: str) -> None:
     """Raise unless loss_fn is callable and declares no input other than logits.
 
     The ValueError for a loss of something else says what to use: instead[loss_fn], or otherwise.
@@ -199,9 +196,7 @@ def grad_wrt_logit(loss_fn: BinaryLossOnLogit, z: Scalar, y: float) -> float:
     return _at_logit(loss_fn, z, y, "grad_wrt_logit")[1]
 
 
-def grad_wrt_logits(
-    loss_fn: Callable[[list[Value], T], Value], logits: Sequence[Scalar], targets: T
-) -> list[float]:
+def grad_wrt_logits(loss_fn: Callable[[list[Value], T], Value], logits: Sequence[Scalar], targets: T) -> list[float]:
     """Return ∂L/∂z_k for every logit of a multi-class loss ``loss_fn(z, targets)``, by backprop.
 
     As in `grad_wrt_logit`, a loss declared to take something other than logits (`nll_loss`,

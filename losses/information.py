@@ -109,9 +109,7 @@ def surprise(p: ScalarOrVector, *, base: float = math.e) -> Value | list[Value]:
     for i, v in enumerate(values):
         check_in_range(v, 0.0, 1.0, fn, element_name("p", i, single), exclusive_lo=True)
     columns: list[Column] = [("p", values)]
-    out = per_example(
-        fn, "the surprise", lambda v: _in_base(-v.log(), log_of_base), columns, single, parameters
-    )
+    out = per_example(fn, "the surprise", lambda v: _in_base(-v.log(), log_of_base), columns, single, parameters)
     check_gradients(fn, "the surprise", out, 1.0, columns, single, parameters)
     return out[0] if single else out
 
@@ -123,9 +121,7 @@ def entropy(p_dist: Batch, *, base: float = ..., reduction: MeanOrSum = ...) -> 
 @overload
 def entropy(p_dist: Batch, *, base: float = ..., reduction: Literal["none"]) -> list[Value]: ...
 @takes("probabilities")
-def entropy(
-    p_dist: Row | Batch, *, base: float = math.e, reduction: Reduction = "mean"
-) -> Value | list[Value]:
+def entropy(p_dist: Row | Batch, *, base: float = math.e, reduction: Reduction = "mean") -> Value | list[Value]:
     """Return the Shannon entropy H(P) = -Σ p_k·log p_k, the average surprise of P.
 
     How unpredictable a distribution is: 0 for a certain outcome, log K for K equally likely ones.
@@ -159,9 +155,7 @@ def entropy(
         present = [p for p in row if p.data > 0.0]  # 0·log 0 = 0: skip, rather than take log(0)
         return _in_base(dot(present, [-finite_log(p) for p in present]), log_of_base)
 
-    return reduced_loss(
-        fn, "the entropy", entropy_of, [("p_dist", list(rows))], single, reduction, parameters
-    )
+    return reduced_loss(fn, "the entropy", entropy_of, [("p_dist", list(rows))], single, reduction, parameters)
 
 
 def _compare_distributions(

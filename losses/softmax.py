@@ -75,9 +75,7 @@ Targets = ClassIndex | Row | Batch
 def _one_vector(logits: Vector, fn: str) -> list[Value]:
     rows, single = to_vectors(logits, fn, "logits")
     if not single:
-        raise ValueError(
-            f"{fn}: logits must be one vector, got a batch of {len(rows)}; apply {fn} to each row"
-        )
+        raise ValueError(f"{fn}: logits must be one vector, got a batch of {len(rows)}; apply {fn} to each row")
     return rows[0]
 
 
@@ -249,17 +247,11 @@ def _may_weigh(t_k: Value | float) -> bool:
 
 
 @overload
-def stable_categorical_ce(
-    logits: Row, class_index: ClassIndices, *, reduction: Reduction = ...
-) -> Value: ...
+def stable_categorical_ce(logits: Row, class_index: ClassIndices, *, reduction: Reduction = ...) -> Value: ...
 @overload
-def stable_categorical_ce(
-    logits: Batch, class_index: ClassIndices, *, reduction: MeanOrSum = ...
-) -> Value: ...
+def stable_categorical_ce(logits: Batch, class_index: ClassIndices, *, reduction: MeanOrSum = ...) -> Value: ...
 @overload
-def stable_categorical_ce(
-    logits: Batch, class_index: ClassIndices, *, reduction: Literal["none"]
-) -> list[Value]: ...
+def stable_categorical_ce(logits: Batch, class_index: ClassIndices, *, reduction: Literal["none"]) -> list[Value]: ...
 @takes("logits")
 def stable_categorical_ce(
     logits: Row | Batch, class_index: ClassIndices, *, reduction: Reduction = "mean"
@@ -390,8 +382,7 @@ def softmax_cross_entropy(
     if not is_scalar(targets if single else _first(targets, fn)):
         if ignore is not None:
             raise ValueError(
-                f"{fn}: ignore_index applies to class-index targets only, "
-                "got probability vectors as targets"
+                f"{fn}: ignore_index applies to class-index targets only, got probability vectors as targets"
             )
         target_rows = _probability_targets(rows, single, targets, fn)
         columns: list[Column] = [("logits", rows), ("targets", target_rows)]
@@ -430,17 +421,11 @@ def softmax_cross_entropy(
     return out
 
 
-def _probability_targets(
-    rows: list[list[Value]], single: bool, targets: object, fn: str
-) -> list[list[Value]]:
+def _probability_targets(rows: list[list[Value]], single: bool, targets: object, fn: str) -> list[list[Value]]:
     """Return softmax_cross_entropy's probability-vector targets, checked against the logits."""
     num_classes = len(rows[0])
     target_rows, target_single = to_vectors(targets, fn, "targets")
-    if (
-        target_single != single
-        or len(target_rows) != len(rows)
-        or len(target_rows[0]) != num_classes
-    ):
+    if target_single != single or len(target_rows) != len(rows) or len(target_rows[0]) != num_classes:
 
         def shape(one: bool, n: int) -> str:
             return "one vector" if one else f"{n} rows"
@@ -455,9 +440,7 @@ def _probability_targets(
     return target_rows
 
 
-def _target_weights(
-    t: list[Value], smoothing: float, weights: list[float] | None
-) -> list[Value | float]:
+def _target_weights(t: list[Value], smoothing: float, weights: list[float] | None) -> list[Value | float]:
     """Return a probability target smoothed toward uniform and scaled by the class weights."""
     out: list[Value | float] = list(t)
     if smoothing != 0.0:
@@ -488,17 +471,11 @@ def _reduce_by_class(
     if reduction == "sum":
         return ((sum_of(kept, fn) if len(kept) > 1 else kept[0]) if kept else Value(0.0)), 1.0
     try:
-        denominator = math.fsum(
-            1.0 if weights is None else weights[c] for c in classes if c != ignore
-        )
+        denominator = math.fsum(1.0 if weights is None else weights[c] for c in classes if c != ignore)
     except OverflowError:
         denominator = math.inf
     if denominator == 0.0:
-        why = (
-            "the weights of the targets' classes sum to 0"
-            if kept
-            else f"every target is ignore_index ({ignore})"
-        )
+        why = "the weights of the targets' classes sum to 0" if kept else f"every target is ignore_index ({ignore})"
         raise ValueError(f"{fn}: the mean is undefined: {why} (reduction='sum' gives 0)")
     if not 0.0 < 1.0 / denominator < math.inf:
         # The mean divides by the weights' sum, and its gradient by the same: both must be floats.
@@ -514,15 +491,12 @@ def _first(targets: object, fn: str) -> object:
     """Return a batch's first target, to tell class indices from probability vectors."""
     if is_scalar(targets) or isinstance(targets, (str, bytes)):
         raise TypeError(
-            f"{fn}: targets must be a sequence with one target per example for a batch of logits, "
-            f"got {targets!r}"
+            f"{fn}: targets must be a sequence with one target per example for a batch of logits, got {targets!r}"
         )
     try:
         return targets[0]  # type: ignore[index]
     except (TypeError, IndexError, KeyError):
-        raise TypeError(
-            f"{fn}: targets must be a non-empty sequence for a batch of logits, got {targets!r}"
-        ) from None
+        raise TypeError(f"{fn}: targets must be a non-empty sequence for a batch of logits, got {targets!r}") from None
 
 
 @overload

@@ -70,9 +70,7 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
     def _bce(p: Tensor, y: Tensor, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
         return F.binary_cross_entropy(torch.clamp(p, eps, 1 - eps), y, reduction=reduction)
 
-    def _bce_logits(
-        z: Tensor, y: Tensor, pos_weight: Any = None, reduction: str = "mean"
-    ) -> Tensor:
+    def _bce_logits(z: Tensor, y: Tensor, pos_weight: Any = None, reduction: str = "mean") -> Tensor:
         weight = None if pos_weight is None else torch.as_tensor(pos_weight, dtype=torch.float64)
         return F.binary_cross_entropy_with_logits(z, y, pos_weight=weight, reduction=reduction)
 
@@ -85,13 +83,9 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
     def _cross_entropy(
         p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean"
     ) -> Tensor:
-        return _reduce(
-            _in_base(-(p * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), base), reduction
-        )
+        return _reduce(_in_base(-(p * torch.log(torch.clamp(q, eps, 1.0))).sum(-1), base), reduction)
 
-    def _kl(
-        p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean"
-    ) -> Tensor:
+    def _kl(p: Tensor, q: Tensor, base: float = math.e, eps: float = 1e-15, reduction: str = "mean") -> Tensor:
         log_q = torch.log(torch.clamp(q, eps, 1.0))
         return _reduce(_in_base(F.kl_div(log_q, p, reduction="none").sum(-1), base), reduction)
 
@@ -138,9 +132,7 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
     return {
         "mse_loss": lambda x, y, reduction="mean": F.mse_loss(x, y, reduction=reduction),
         "l1_loss": lambda x, y, reduction="mean": F.l1_loss(x, y, reduction=reduction),
-        "huber_loss": lambda x, y, delta=1.0, reduction="mean": F.huber_loss(
-            x, y, delta=delta, reduction=reduction
-        ),
+        "huber_loss": lambda x, y, delta=1.0, reduction="mean": F.huber_loss(x, y, delta=delta, reduction=reduction),
         "smooth_l1_loss": lambda x, y, beta=1.0, reduction="mean": F.smooth_l1_loss(
             x, y, beta=beta, reduction=reduction
         ),
@@ -157,9 +149,7 @@ def torch_losses() -> dict[str, Callable[..., Tensor]]:
         "softmax": lambda z: torch.softmax(z, -1),
         "log_softmax": lambda z: torch.log_softmax(z, -1),
         "categorical_cross_entropy": _categorical,
-        "stable_categorical_ce": lambda z, c, reduction="mean": F.cross_entropy(
-            z, c, reduction=reduction
-        ),
+        "stable_categorical_ce": lambda z, c, reduction="mean": F.cross_entropy(z, c, reduction=reduction),
         "softmax_cross_entropy": _softmax_ce,
         "nll_loss": _nll,
     }

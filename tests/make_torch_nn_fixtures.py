@@ -15,6 +15,7 @@ on a machine without torch.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -32,8 +33,11 @@ SEED = 7
 
 CASES = [
     {"name": "adam", "optimizer": "Adam", "kwargs": {"lr": 0.05}},
-    {"name": "adam_betas_eps_decay", "optimizer": "Adam",
-     "kwargs": {"lr": 0.02, "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.01}},
+    {
+        "name": "adam_betas_eps_decay",
+        "optimizer": "Adam",
+        "kwargs": {"lr": 0.02, "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.01},
+    },
     {"name": "sgd_momentum", "optimizer": "SGD", "kwargs": {"lr": 0.02, "momentum": 0.9}},
     {"name": "sgd_momentum_decay", "optimizer": "SGD", "kwargs": {"lr": 0.02, "momentum": 0.5, "weight_decay": 0.1}},
     {"name": "sgd_plain", "optimizer": "SGD", "kwargs": {"lr": 0.05}},
@@ -43,7 +47,7 @@ CASES = [
 def initial_parameters(seed: int) -> list[float]:
     """Return the flat initial parameters in nn order: uniform(-1, 1) weights and biases."""
     rng = random.Random(seed)
-    count = sum((nin + 1) * nout for nin, nout in zip(SIZES, SIZES[1:]))
+    count = sum((nin + 1) * nout for nin, nout in itertools.pairwise(SIZES))
     return [rng.uniform(-1.0, 1.0) for _ in range(count)]
 
 
@@ -52,7 +56,7 @@ def unflatten(flat: list[float]) -> list[tuple[torch.Tensor, torch.Tensor]]:
     import torch
 
     layers, i = [], 0
-    for nin, nout in zip(SIZES, SIZES[1:]):
+    for nin, nout in itertools.pairwise(SIZES):
         rows, biases = [], []
         for _ in range(nout):
             rows.append(flat[i : i + nin])

@@ -16,8 +16,8 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 # benchmarks/ is a folder of the repository, not an installed package.
 sys.path.insert(0, str(REPOSITORY))
 
-from benchmarks import moons, run, scale, where_time_goes
-from benchmarks.handwritten import HandwrittenMLP
+from benchmarks import moons, run, scale, where_time_goes  # noqa: E402 - needs the path above
+from benchmarks.handwritten import HandwrittenMLP  # noqa: E402
 
 MOONS_PARAMETERS = 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1  # 337
 
@@ -127,7 +127,7 @@ def test_chain_check_catches_a_wrong_gradient() -> None:
     chain = scale.build_chain(10)
     chain.root.backward()
     chain.root.backward()  # leaves accumulate: now twice the gradients
-    with pytest.raises(RuntimeError, match="chain of 10: .* 2.0 for start"):
+    with pytest.raises(RuntimeError, match=r"chain of 10: .* 2\.0 for start"):
         chain.check()
 
 
@@ -147,8 +147,15 @@ def test_quick_run_prints_the_table_of_targets() -> None:
     assert "CPUs" in out and "Python 3." in out
     header = next(line for line in out.splitlines() if line.startswith("measure"))
     assert header.split() == ["measure", "lossgrad", "reference", "ratio", "target", "result"]
-    for measure in ("same loss as hand-written", "vs hand-written", "vs micrograd", "peak memory",
-                    "chain time per node", "bare Python objects", "no leak"):
+    for measure in (
+        "same loss as hand-written",
+        "vs hand-written",
+        "vs micrograd",
+        "peak memory",
+        "chain time per node",
+        "bare Python objects",
+        "no leak",
+    ):
         assert measure in out
     assert "skipped: --without-micrograd" in out
 
@@ -166,9 +173,13 @@ def test_quick_json_run_without_micrograd_installed_skips_only_the_micrograd_row
     measured = [row for row in rows.values() if "micrograd" not in row["name"] and not row["info"]]
     assert all(isinstance(row["passed"], bool) for row in measured)
     measured_names = {row["name"] for row in measured}
-    for expected in ("moons: step time vs hand-written", "moons: step time vs hand-written, no skipping",
-                     "no leak: memory, 40 vs 10 moons steps", "`lossgrad stall` at defaults (both runs)",
-                     "moons: every step's loss kept alive (5 steps, fresh processes)"):
+    for expected in (
+        "moons: step time vs hand-written",
+        "moons: step time vs hand-written, no skipping",
+        "no leak: memory, 40 vs 10 moons steps",
+        "`lossgrad stall` at defaults (both runs)",
+        "moons: every step's loss kept alive (5 steps, fresh processes)",
+    ):
         assert expected in measured_names
     for name in ("moons: step time vs hand-written", "moons: step time vs hand-written, no skipping"):
         assert rows[name]["figures"]["lossgrad_seconds"] > 0 and rows[name]["target"] == "<= 3x slower"
@@ -203,7 +214,9 @@ def test_exit_status_follows_the_checks_and_strict_targets(
     assert "skipped: pending" in out
 
 
-def test_markdown_table_has_one_line_per_row(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_markdown_table_has_one_line_per_row(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(run, "measure", lambda settings, use_micrograd=True: _fake_rows(True, False))
     assert run.main(["--markdown"]) == 0
     table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]

@@ -9,7 +9,9 @@ import pytest
 from demos.cli import main
 
 
-def test_the_posts_squared_error_through_a_sigmoid_as_an_expression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_posts_squared_error_through_a_sigmoid_as_an_expression(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "expr.svg"
     assert main(["graph", "--expr", "(sigmoid(z) - 1) ** 2", "--var", "z=-4.5", "-o", str(out)]) == 0
     printed = capsys.readouterr().out

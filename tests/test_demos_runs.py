@@ -56,13 +56,10 @@ def test_the_start_is_confidently_wrong_and_identical_for_both_losses(
     default_stall: object,
 ) -> None:
     config = StallConfig()
-    X, y = make_blobs(
-        config.points, centers=[(-1.0, -1.0), (1.0, 1.0)], spread=config.spread, seed=config.seed
-    )
+    X, y = make_blobs(config.points, centers=[(-1.0, -1.0), (1.0, 1.0)], spread=config.spread, seed=config.seed)
     w0, w1, b = confidently_wrong_start(X, y, 0.01)
     logits = {
-        label: statistics.median(w0 * a + w1 * c + b for (a, c), t in zip(X, y) if t == label)
-        for label in (0, 1)
+        label: statistics.median(w0 * a + w1 * c + b for (a, c), t in zip(X, y) if t == label) for label in (0, 1)
     }
     assert 1 / (1 + math.exp(-logits[1])) == pytest.approx(0.01, abs=1e-12)  # positives at p = 0.01
     assert 1 / (1 + math.exp(-logits[0])) == pytest.approx(0.99, abs=1e-12)  # negatives at p = 0.99
@@ -77,9 +74,7 @@ def test_stall_default_verdict_bce_learns_in_tens_mse_in_hundreds(
     monkeypatch.setenv("COLUMNS", "120")  # the verdict on one line
     assert main(["stall"]) == 0
     out = capsys.readouterr().out
-    match = re.search(
-        r"verdict: BCE learned in (\d+) epochs, MSE took (\d+): BCE got there ([\d.]+)x faster", out
-    )
+    match = re.search(r"verdict: BCE learned in (\d+) epochs, MSE took (\d+): BCE got there ([\d.]+)x faster", out)
     assert match, out
     bce_epochs, mse_epochs, ratio = int(match[1]), int(match[2]), float(match[3])
     assert (bce_epochs, mse_epochs, match[3]) == (
@@ -116,38 +111,22 @@ def test_stall_says_when_mse_never_gets_there_and_gives_a_lower_bound(
     assert "MSE did not reach 95% accuracy within 60 epochs (>60)" in out
     bce_epochs = int(re.search(r"BCE reached 95% accuracy at epoch (\d+)", out)[1])  # type: ignore[index]
     tenths = 10 * 61 // bce_epochs  # a lower bound, rounded down
-    assert (
-        f"MSE took more than 60: BCE got there at least {tenths // 10}.{tenths % 10}x faster" in out
-    )
+    assert f"MSE took more than 60: BCE got there at least {tenths // 10}.{tenths % 10}x faster" in out
     epochs_shown = [int(line.split()[0]) for line in out.splitlines() if re.match(r"^\d+\s", line)]
     assert epochs_shown == sorted({0, 20, 40, 60, bce_epochs})
 
 
 def test_stall_json_and_options(capsys: pytest.CaptureFixture[str]) -> None:
-    assert (
-        main(["stall", "--json", "--epochs", "40", "--lr", "0.5", "--target", "90", "--seed", "3"])
-        == 0
-    )
+    assert main(["stall", "--json", "--epochs", "40", "--lr", "0.5", "--target", "90", "--seed", "3"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert (
-        report["config"]["lr"] == 0.5
-        and report["config"]["target"] == 0.9
-        and report["config"]["seed"] == 3
-    )
+    assert report["config"]["lr"] == 0.5 and report["config"]["target"] == 0.9 and report["config"]["seed"] == 3
     for name in ("mse", "bce"):
         history = report["history"][name]
-        assert (
-            len(history["loss"]) == len(history["accuracy"]) == len(history["mean_abs_grad"]) == 41
-        )
+        assert len(history["loss"]) == len(history["accuracy"]) == len(history["mean_abs_grad"]) == 41
         reached = report["reached_target_at_epoch"][name]
         if reached is not None:
-            assert history["accuracy"][reached] >= 0.9 and all(
-                a < 0.9 for a in history["accuracy"][:reached]
-            )
-    assert (
-        report["reached_target_at_epoch"]["mse"] is None
-        and report["speedup_is_lower_bound"] is True
-    )
+            assert history["accuracy"][reached] >= 0.9 and all(a < 0.9 for a in history["accuracy"][:reached])
+    assert report["reached_target_at_epoch"]["mse"] is None and report["speedup_is_lower_bound"] is True
 
 
 def test_stall_runs_are_reproducible() -> None:
@@ -249,9 +228,7 @@ def test_post_every_number_agrees_or_is_explained(
     assert summary, out[-500:]
     assert int(summary[1]) >= 70 and int(summary[3]) >= 5
     # The differences the post leaves to its reader, each named with its reason:
-    assert re.search(
-        r"BCE at the running example p = sigmoid\(-4\.5\) = 0\.010987\s+4\.5099\s+4\.5110\s+≈", out
-    )
+    assert re.search(r"BCE at the running example p = sigmoid\(-4\.5\) = 0\.010987\s+4\.5099\s+4\.5110\s+≈", out)
     assert "the post rounded p to 0.011 before computing BCE" in out
     assert "the table's first row is at p = 0.01 exactly" in out
     assert "12.75" in out and "peaks at p = 1/3" in out
@@ -300,9 +277,7 @@ def test_post_sections_without_training_are_all_settled() -> None:
 # --- moons -------------------------------------------------------------------------------------
 
 
-def test_moons_default_reaches_95_percent_and_plots(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_moons_default_reaches_95_percent_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plot = tmp_path / "moons.png"
     assert main(["moons", "--plot", str(plot)]) == 0
     out = capsys.readouterr().out
@@ -326,13 +301,9 @@ def test_moons_that_diverges_says_so_in_one_line_and_exits_2(
     assert main(["moons", "--lr", lr]) == 2
     captured = capsys.readouterr()
     (line,) = captured.err.splitlines()
-    assert line.startswith(
-        f"lossgrad moons: error: train_moons: training diverged at step 2 of 100 (lr={float(lr):g})"
-    )
+    assert line.startswith(f"lossgrad moons: error: train_moons: training diverged at step 2 of 100 (lr={float(lr):g})")
     assert f"from 0.9279 at step 1 to {huge}" in line  # scientific notation once it is huge
-    assert captured.out.splitlines()[-1].endswith(
-        "2/100  diverged"
-    )  # the bar stops where training did
+    assert captured.out.splitlines()[-1].endswith("2/100  diverged")  # the bar stops where training did
 
 
 def test_a_huge_loss_is_printed_in_scientific_notation() -> None:

@@ -147,18 +147,12 @@ def test_a_snapshot_splits_the_push_into_dl_dp_times_the_sigmoid_slope(zoo: obje
     X, y = zoo.X, zoo.y  # type: ignore[attr-defined]
     for key in ("mse", "bce", "huber"):
         for snapshot in (runs[key].snapshots[0], runs[key].snapshots[100]):
-            for p, dp_dz, dl_dp, dl_dz in zip(
-                snapshot.p, snapshot.dp_dz, snapshot.dL_dp, snapshot.dL_dz
-            ):
+            for p, dp_dz, dl_dp, dl_dz in zip(snapshot.p, snapshot.dp_dz, snapshot.dL_dp, snapshot.dL_dz):
                 assert dp_dz == pytest.approx(p * (1 - p), rel=1e-9)
                 assert dl_dz == pytest.approx(dl_dp * dp_dz, rel=1e-9, abs=1e-300)
-            assert snapshot.mean_abs_dL_dz == pytest.approx(
-                statistics.fmean(map(abs, snapshot.dL_dz))
-            )
+            assert snapshot.mean_abs_dL_dz == pytest.approx(statistics.fmean(map(abs, snapshot.dL_dz)))
     bce = runs["bce"].snapshots[0]
-    assert all(
-        g == pytest.approx(p - t, abs=1e-12) for g, p, t in zip(bce.dL_dz, bce.p, y)
-    )  # the post's p - y
+    assert all(g == pytest.approx(p - t, abs=1e-12) for g, p, t in zip(bce.dL_dz, bce.p, y))  # the post's p - y
     w0, w1, b = bce.parameters
     assert bce.z == pytest.approx([b + w0 * x0 + w1 * x1 for x0, x1 in X])
     assert [s.mean_abs_dL_dz for s in runs["bce"].snapshots] == runs["bce"].mean_abs_grad
@@ -169,9 +163,7 @@ def test_a_snapshot_restores_the_model_it_was_taken_of(zoo: object) -> None:
     parameters = run.model.parameters()
     run.snapshots[20].restore(parameters)
     assert [p.data for p in parameters] == list(run.snapshots[20].parameters)
-    with pytest.raises(
-        ValueError, match=r"^Snapshot\.restore: the snapshot holds 3 parameters, got 2"
-    ):
+    with pytest.raises(ValueError, match=r"^Snapshot\.restore: the snapshot holds 3 parameters, got 2"):
         run.snapshots[0].restore(parameters[:2])
 
 
@@ -237,9 +229,7 @@ def test_cross_entropy_pushes_each_logit_by_y_hat_minus_y(three_classes: object)
     assert push.label == 0 and len(push.probabilities) == 3
     for k, (q, g) in enumerate(zip(push.probabilities, push.grads["cce"])):
         assert g == pytest.approx(q - (k == push.label), abs=1e-12)
-    assert abs(push.grads["cce"][0]) > 100 * abs(
-        push.grads["mse"][0]
-    )  # the softmax's slope strangles MSE
+    assert abs(push.grads["cce"][0]) > 100 * abs(push.grads["mse"][0])  # the softmax's slope strangles MSE
     first = three_classes.runs["cce"].snapshots[0]  # type: ignore[attr-defined]
     for row, p, label in zip(first.dL_dz, first.p, three_classes.y):  # type: ignore[attr-defined]
         assert row == pytest.approx([q - (k == label) for k, q in enumerate(p)], abs=1e-12)
@@ -293,15 +283,11 @@ def test_the_softmax_start_refuses_what_it_cannot_do() -> None:
     from demos.stall import confidently_wrong_softmax_start
 
     X = [(1.0, 0.0), (-0.5, 0.9), (-0.5, -0.9)]
-    with pytest.raises(
-        ValueError, match=r"^confidently_wrong_softmax_start: start_p must be in \(0, 0\.667\)"
-    ):
+    with pytest.raises(ValueError, match=r"^confidently_wrong_softmax_start: start_p must be in \(0, 0\.667\)"):
         confidently_wrong_softmax_start(X, [0, 1, 2], 3, 0.7)
     with pytest.raises(ValueError, match="class 2 has no points"):
         confidently_wrong_softmax_start(X, [0, 1, 1], 3, 0.01)
-    with pytest.raises(
-        ValueError, match="classes 1 and 2 lie in the same direction from the centre"
-    ):
+    with pytest.raises(ValueError, match="classes 1 and 2 lie in the same direction from the centre"):
         confidently_wrong_softmax_start([(-2.0, 0.0), (1.0, 0.0), (2.0, 0.0)], [0, 1, 2], 3, 0.01)
     with pytest.raises(ValueError, match="class 1's typical point is the centre"):
         confidently_wrong_softmax_start([(-1.0, 0.0), (0.0, 0.0), (1.0, 0.0)], [0, 1, 2], 3, 0.01)

@@ -60,13 +60,9 @@ def test_the_summary_of_grids_that_tell_other_stories() -> None:
         "needs at least 5.0x cross-entropy's epochs at every learning rate from 1 to 100"  # 101/20
     )
     everywhere = grid([[50, 2, 1], [90, 3, 1]], [[10, 2, 1], [20, 3, 1]])
-    assert everywhere.summary().startswith(
-        "squared error catches up with cross-entropy from every start at lr ≥ 10;"
-    )
+    assert everywhere.summary().startswith("squared error catches up with cross-entropy from every start at lr ≥ 10;")
     gaps = grid([[5, 20, 1], [90, 30, 30]], [[5, 2, 1], [20, 3, 1]])
-    assert gaps.summary().startswith(
-        "squared error catches up with cross-entropy only from p = 0.1 at lr = 1, 100;"
-    )
+    assert gaps.summary().startswith("squared error catches up with cross-entropy only from p = 0.1 at lr = 1, 100;")
     bce_stuck = grid([[50, 20, 8], [None, None, 30]], [[10, 2, 1], [None, None, 1]])
     assert bce_stuck.summary().endswith("at every learning rate where it did from 1 to 100")
 
@@ -86,14 +82,10 @@ def test_the_command_prints_three_grids_and_the_verdict(
     assert main(["sweep", *TINY_ARGUMENTS]) == 0
     out = capsys.readouterr().out
     assert re.search(r"sweep \[#+\] 4/4  8 runs in \d+\.\d+s", out)
-    assert (
-        "MSE (squared error): epochs to 95%" in out and "BCE (cross-entropy): epochs to 95%" in out
-    )
+    assert "MSE (squared error): epochs to 95%" in out and "BCE (cross-entropy): epochs to 95%" in out
     assert re.search(r"^0\.3\s+11\s+1$", out, re.M) and re.search(r"^0\.01\s+197\s+4$", out, re.M)
     assert re.search(r"^0\.01\s+9\.8x\s+4\.0x$", out, re.M)
-    assert (
-        "verdict: squared error catches up with cross-entropy only from p = 0.3 at lr ≥ 20" in out
-    )
+    assert "verdict: squared error catches up with cross-entropy only from p = 0.3 at lr ≥ 20" in out
 
 
 def test_a_run_that_does_not_get_there_is_shown_as_more_than_the_epochs(

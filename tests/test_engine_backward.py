@@ -82,7 +82,7 @@ def _relu_network(weights: list[float], x: list[float]) -> tuple[Value, list[Val
     """Return (loss, every node) of a small ReLU net, many of whose units may be dead."""
     leaves = [Value(w) for w in weights]
     inputs = [Value(v) for v in x]
-    hidden = [engine.dot(leaves[3 * j:3 * j + 3], inputs).relu() for j in range(4)]
+    hidden = [engine.dot(leaves[3 * j : 3 * j + 3], inputs).relu() for j in range(4)]
     out = engine.dot(leaves[12:16], hidden)
     loss = (1.0 - out).relu() + hidden[0] * hidden[1]
     nodes = [*leaves, *inputs, *hidden, out, loss]
@@ -244,9 +244,8 @@ def test_backward_creates_no_garbage_cycles() -> None:
 
 
 def test_no_grad_restores_recording_even_after_an_error() -> None:
-    with pytest.raises(ValueError):
-        with engine.no_grad():
-            Value(-1.0).log()
+    with pytest.raises(ValueError), engine.no_grad():
+        Value(-1.0).log()
     assert engine.is_grad_enabled()
     y = Value(2.0) * 3
     assert y.children != ()
@@ -266,7 +265,7 @@ def test_equality_and_hashing_stay_by_identity() -> None:
     a, b = Value(1.0), Value(1.0)
     assert a != b and a == a
     assert len({a, b}) == 2
-    assert a <= b and a >= b and not a < b and a < 2 and 0 < a and b > 0.5
+    assert a <= b and a >= b and not a < b and a < 2 and a > 0 and b > 0.5
 
 
 def test_every_node_prints_as_a_value_whatever_class_stores_it() -> None:

@@ -62,19 +62,44 @@ UNDEFINED = [
     ("sqrt of a negative", lambda: Value(-1.0).sqrt(), ValueError, r"sqrt: operand must be >= 0, got -1\.0"),
     ("division by zero", lambda: Value(1.0) / 0, ZeroDivisionError, r"/: division by zero \(1\.0 / 0\.0\)"),
     ("number / zero Value", lambda: 2 / Value(0.0), ZeroDivisionError, r"/: division by zero"),
-    ("0 to a negative power", lambda: Value(0.0) ** -1, ZeroDivisionError, r"\*\*: 0\.0 cannot be raised to a negative power"),
+    (
+        "0 to a negative power",
+        lambda: Value(0.0) ** -1,
+        ZeroDivisionError,
+        r"\*\*: 0\.0 cannot be raised to a negative power",
+    ),
     ("negative base, fractional power", lambda: Value(-8.0) ** (1 / 3), ValueError, r"\*\*: a negative base \(-8\.0\)"),
-    ("Value exponent, negative base", lambda: Value(-2.0) ** Value(2.0), ValueError, r"\*\*: a Value exponent needs a positive base, got base -2\.0"),
+    (
+        "Value exponent, negative base",
+        lambda: Value(-2.0) ** Value(2.0),
+        ValueError,
+        r"\*\*: a Value exponent needs a positive base, got base -2\.0",
+    ),
     ("number base 0, Value exponent", lambda: 0 ** Value(2.0), ValueError, r"positive base, got base 0\.0"),
-    ("exp overflow", lambda: Value(710.0).exp(), OverflowError, r"exp: exp\(710\.0\) overflows.*log_softmax.*binary_cross_entropy_with_logits"),
+    (
+        "exp overflow",
+        lambda: Value(710.0).exp(),
+        OverflowError,
+        r"exp: exp\(710\.0\) overflows.*log_softmax.*binary_cross_entropy_with_logits",
+    ),
     ("pow overflow", lambda: Value(10.0) ** 400, OverflowError, r"\*\*: 10\.0 \*\* 400\.0 overflows"),
     ("an infinite operand", lambda: Value(1.0) * math.inf, ValueError, r"\*: operand must be finite, got inf"),
-    ("a product that overflows", lambda: Value(1e308) * 10, OverflowError, r"\*: the result overflows a float .* 1e\+308, 10\.0"),
+    (
+        "a product that overflows",
+        lambda: Value(1e308) * 10,
+        OverflowError,
+        r"\*: the result overflows a float .* 1e\+308, 10\.0",
+    ),
     ("a sum that overflows", lambda: Value(1e308) + Value(1e308), OverflowError, r"\+: the result overflows"),
     ("a quotient that overflows", lambda: Value(1.0) / 5e-324, OverflowError, r"/: the result overflows"),
     ("an n-ary sum that overflows", lambda: engine.sum([1e308, 1e308]), OverflowError, r"sum: the result overflows"),
     ("a dot that overflows", lambda: engine.dot([1e200], [1e200]), OverflowError, r"dot: the result overflows"),
-    ("clip with lo > hi", lambda: Value(0.0).clip(1.0, -1.0), ValueError, r"clip: lo must be <= hi, got lo=1\.0, hi=-1\.0"),
+    (
+        "clip with lo > hi",
+        lambda: Value(0.0).clip(1.0, -1.0),
+        ValueError,
+        r"clip: lo must be <= hi, got lo=1\.0, hi=-1\.0",
+    ),
     ("clip with a NaN bound", lambda: Value(0.0).clip(math.nan, 1.0), ValueError, r"clip: lo must not be NaN"),
 ]
 
@@ -98,7 +123,9 @@ def test_infinite_derivatives_raise_in_backward() -> None:
     x = Value(0.0)
     y = x.sqrt()
     assert y.data == 0.0
-    with pytest.raises(OverflowError, match=r"sqrt: the gradient of operand 1 \(0\.0\) is not finite: local derivative inf"):
+    with pytest.raises(
+        OverflowError, match=r"sqrt: the gradient of operand 1 \(0\.0\) is not finite: local derivative inf"
+    ):
         y.backward()
     with pytest.raises(OverflowError, match=r"\*\*: the gradient of operand 1 \(0\.0\) is not finite"):
         (Value(0.0) ** 0.5).backward()

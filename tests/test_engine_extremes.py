@@ -105,7 +105,11 @@ def test_every_program_is_finite_or_names_its_operation(inputs: list[float], pro
         (lambda: Value(float("inf")), ValueError, r"^Value: data must be finite, got inf$"),
         (lambda: Value(10**400), OverflowError, r"^Value: data is beyond the float range, got 1000000.*\(401 chars\)$"),
         (lambda: Value(1.0) * 10**400, OverflowError, r"^\*: operand is beyond the float range"),
-        (lambda: (1 / Value(1e-160)).backward(), OverflowError, r"^/: the gradient of operand 2 \(1e-160\) is not finite"),
+        (
+            lambda: (1 / Value(1e-160)).backward(),
+            OverflowError,
+            r"^/: the gradient of operand 2 \(1e-160\) is not finite",
+        ),
         (lambda: Value(1e-320).log().backward(), OverflowError, r"^log: the gradient of operand 1"),
     ],
 )

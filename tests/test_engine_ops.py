@@ -71,12 +71,10 @@ UNARY_AND_BINARY = [
     Op("leaky_relu", lambda a: a if a > 0 else 0.01 * a, Value.leaky_relu, (away_from(ANY, 0.0),)),
     Op("leaky_relu 0.2", lambda a: a if a > 0 else 0.2 * a, lambda a: a.leaky_relu(0.2), (away_from(ANY, 0.0),)),
     Op("softplus", lambda a: math.log(1 + math.exp(a)), Value.softplus, (ANY,)),
-    Op("clip", lambda a: min(max(a, -1.0), 2.0), lambda a: a.clip(-1.0, 2.0),
-       (away_from(away_from(ANY, -1.0), 2.0),)),
+    Op("clip", lambda a: min(max(a, -1.0), 2.0), lambda a: a.clip(-1.0, 2.0), (away_from(away_from(ANY, -1.0), 2.0),)),
     Op("sum", lambda a, b, c: a + b + c, lambda a, b, c: engine.sum([a, b, c]), (ANY, ANY, ANY)),
     Op("sum with number", lambda a, b: a + 4.0 + b, lambda a, b: engine.sum([a, 4.0, b]), (ANY, ANY)),
-    Op("dot", lambda a, b, c, d: a * c + b * d, lambda a, b, c, d: engine.dot([a, b], [c, d]),
-       (ANY, ANY, ANY, ANY)),
+    Op("dot", lambda a, b, c, d: a * c + b * d, lambda a, b, c, d: engine.dot([a, b], [c, d]), (ANY, ANY, ANY, ANY)),
     Op("dot reused", lambda a, b: a * a + b * a, lambda a, b: engine.dot([a, b], [a, a]), (ANY, ANY)),
 ]
 
@@ -178,9 +176,24 @@ def test_children_keep_operand_order() -> None:
 def test_op_names() -> None:
     x = Value(0.5)
     names = {
-        "+": x + 1, "-": x - 1, "*": x * 2, "/": x / 2, "neg": -x, "abs": abs(x), "**": x**2, "exp": x.exp(), "log": x.log(), "sqrt": x.sqrt(), "tanh": x.tanh(),
-        "sigmoid": x.sigmoid(), "relu": x.relu(), "softplus": x.softplus(), "clip": x.clip(0, 1),
-        "sum": engine.sum([x, x]), "dot": engine.dot([x], [x]), "leaky_relu": x.leaky_relu(),
+        "+": x + 1,
+        "-": x - 1,
+        "*": x * 2,
+        "/": x / 2,
+        "neg": -x,
+        "abs": abs(x),
+        "**": x**2,
+        "exp": x.exp(),
+        "log": x.log(),
+        "sqrt": x.sqrt(),
+        "tanh": x.tanh(),
+        "sigmoid": x.sigmoid(),
+        "relu": x.relu(),
+        "softplus": x.softplus(),
+        "clip": x.clip(0, 1),
+        "sum": engine.sum([x, x]),
+        "dot": engine.dot([x], [x]),
+        "leaky_relu": x.leaky_relu(),
     }
     for op, value in names.items():
         assert value.op == op

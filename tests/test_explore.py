@@ -54,9 +54,7 @@ def html() -> str:
 @pytest.fixture(scope="module")
 def data(html: str) -> dict[str, Any]:
     """Return the data the page embeds, read back as its script reads it."""
-    found = re.search(
-        r'<script type="application/json" id="page-data">(.*?)</script>', html, re.DOTALL
-    )
+    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.DOTALL)
     assert found is not None
     return json.loads(found.group(1))
 
@@ -79,9 +77,7 @@ def settings(entry: dict[str, Any]) -> list[tuple[tuple[int, ...], dict[str, flo
     """Return every combination of a zoo loss's knob positions and the knob values there."""
     knobs = entry["knobs"]
     positions = itertools.product(*(range(len(knob["values"])) for knob in knobs))
-    return [
-        (at, {knob["name"]: knob["values"][i] for knob, i in zip(knobs, at)}) for at in positions
-    ]
+    return [(at, {knob["name"]: knob["values"][i] for knob, i in zip(knobs, at)}) for at in positions]
 
 
 def curve_at(curves: Any, at: tuple[int, ...]) -> list[float]:
@@ -122,15 +118,11 @@ def test_the_post_s_two_losses_are_the_engines_at_every_p(data: dict[str, Any], 
 
 
 @pytest.mark.parametrize("key", [entry.key for entry in LOSS_ZOO])
-def test_each_zoo_loss_is_the_engines_at_every_slider_position(
-    data: dict[str, Any], key: str
-) -> None:
+def test_each_zoo_loss_is_the_engines_at_every_slider_position(data: dict[str, Any], key: str) -> None:
     entry = next(e for e in data["zoo"] if e["key"] == key)
     quantities = {"loss", "grad_p", "grad_z"} if key in LOSSES_OF_P else {"loss", "grad_z"}
     zs = [logit(p).data for p in data["p"]]
-    checked = range(
-        0, len(zs), 7
-    )  # every knob setting; every 7th p, both ends of the grid among them
+    checked = range(0, len(zs), 7)  # every knob setting; every 7th p, both ends of the grid among them
     for label in (0, 1):
         curves = entry["curves"][str(label)]
         assert set(curves) == quantities
@@ -171,23 +163,13 @@ def test_the_zoo_is_named_and_coloured_by_the_registry(data: dict[str, Any]) -> 
     zoo = {entry["key"]: entry for entry in data["zoo"]}
     assert list(zoo) == ["bce_with_logits", "label_smoothing", "focal", "huber", "hinge"]
     for key in ("bce_with_logits", "focal", "huber", "hinge"):
-        assert (
-            zoo[key]["colour"] == BINARY_LOSSES[key].colour.hex
-            and zoo[key]["title"] == BINARY_LOSSES[key].title
-        )
+        assert zoo[key]["colour"] == BINARY_LOSSES[key].colour.hex and zoo[key]["title"] == BINARY_LOSSES[key].title
         assert not zoo[key]["dashed"]
-    assert (
-        zoo["bce_with_logits"]["name"] == BINARY_LOSSES["bce_with_logits"].title
-    )  # no knobs to show
+    assert zoo["bce_with_logits"]["name"] == BINARY_LOSSES["bce_with_logits"].title  # no knobs to show
     for key in ("focal", "huber", "hinge"):
-        assert (
-            zoo[key]["name"] == BINARY_LOSSES[key].short
-        )  # followed on the page by its knobs' values
+        assert zoo[key]["name"] == BINARY_LOSSES[key].short  # followed on the page by its knobs' values
     # Cross-entropy against a softened label: drawn in cross-entropy's colour, dashed.
-    assert (
-        zoo["label_smoothing"]["colour"] == BINARY_LOSSES["bce"].colour.hex
-        and zoo["label_smoothing"]["dashed"]
-    )
+    assert zoo["label_smoothing"]["colour"] == BINARY_LOSSES["bce"].colour.hex and zoo["label_smoothing"]["dashed"]
     assert {key for key, entry in zoo.items() if entry["takes_logits"]} == {
         "bce_with_logits",
         "focal",
@@ -202,11 +184,7 @@ def test_the_zoo_is_named_and_coloured_by_the_registry(data: dict[str, Any]) -> 
 def test_each_slider_has_a_few_positions_and_starts_at_the_usual_value(
     data: dict[str, Any],
 ) -> None:
-    starts = {
-        (knob["name"], knob["values"][knob["initial"]])
-        for entry in data["zoo"]
-        for knob in entry["knobs"]
-    }
+    starts = {(knob["name"], knob["values"][knob["initial"]]) for entry in data["zoo"] for knob in entry["knobs"]}
     # torchvision's focal loss, PyTorch's Huber, the usual smoothing, the hinge loss's own margin
     assert starts == {
         ("gamma", 2.0),
@@ -228,9 +206,7 @@ def test_a_knob_starts_at_one_of_its_values() -> None:
         0.75,
         1.0,
     )
-    with pytest.raises(
-        ValueError, match=r"^Knob: initial must be one of 0, 0.5, 1 for margin, got 0.3$"
-    ):
+    with pytest.raises(ValueError, match=r"^Knob: initial must be one of 0, 0.5, 1 for margin, got 0.3$"):
         Knob.evenly("margin", "m", 0.0, 1.0, 0.5, initial=0.3)
 
 
@@ -243,8 +219,6 @@ def test_each_zoo_curve_is_nested_by_knob_then_by_p() -> None:
 
 
 def test_the_script_computes_no_loss() -> None:
-    script = (importlib.resources.files("demos") / "pages" / "explorer.js").read_text(
-        encoding="utf-8"
-    )
+    script = (importlib.resources.files("demos") / "pages" / "explorer.js").read_text(encoding="utf-8")
     for arithmetic in ("Math.log", "Math.exp", "Math.pow", "**"):
         assert arithmetic not in script

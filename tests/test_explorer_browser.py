@@ -61,10 +61,7 @@ def _find(*names: str) -> str | None:
 def _unavailable(reason: str) -> None:
     """Skip the test outside CI; fail it in CI, where the browser must be installed."""
     if os.environ.get("CI"):
-        pytest.fail(
-            f"{reason} (CI installs it: "
-            "apt-get install chromium chromium-driver; pip install selenium)"
-        )
+        pytest.fail(f"{reason} (CI installs it: apt-get install chromium chromium-driver; pip install selenium)")
     pytest.skip(reason)
 
 
@@ -124,9 +121,7 @@ def load(driver: Any, path: Path, width: int, height: int) -> None:
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
     )
     driver.get(path.as_uri())
-    WebDriverWait(driver, 20).until(
-        lambda d: d.execute_script("return document.body.dataset.ready") == "true"
-    )
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.dataset.ready") == "true")
 
 
 # --- what the page should show, computed here through `losses` ---------------------------------
@@ -200,8 +195,7 @@ def expected_point(p: float, label: int) -> dict[str, str]:
 def read(driver: Any, *ids: str) -> dict[str, str]:
     """Return the text of each element id (textContent, so a hidden cell reads too)."""
     return driver.execute_script(
-        "return Object.fromEntries("
-        "arguments[0].map(i => [i, document.getElementById(i).textContent]))",
+        "return Object.fromEntries(arguments[0].map(i => [i, document.getElementById(i).textContent]))",
         list(ids),
     )
 
@@ -249,18 +243,11 @@ def test_slider_and_label_toggle_show_the_engines_numbers(driver: Any) -> None:
     assert read(driver, *POINT_IDS) == expected_point(0.01, 1)
     assert read(driver, "bce-loss", "grad-ratio") == {"bce-loss": "4.60517", "grad-ratio": "50.5"}
 
-    marker = driver.execute_script(
-        "return document.querySelector('#loss-chart circle.marker.bce').outerHTML"
-    )
+    marker = driver.execute_script("return document.querySelector('#loss-chart circle.marker.bce').outerHTML")
     press(driver, "p-slider", Keys.HOME, *[Keys.ARROW_RIGHT] * 9)
     assert read(driver, *POINT_IDS) == expected_point(0.1, 1)
     assert read(driver, "bce-grad-z")["bce-grad-z"] == "-0.900000"  # p - y
-    assert (
-        driver.execute_script(
-            "return document.querySelector('#loss-chart circle.marker.bce').outerHTML"
-        )
-        != marker
-    )
+    assert driver.execute_script("return document.querySelector('#loss-chart circle.marker.bce').outerHTML") != marker
 
     # Toggle the true label: the same p is now confidently right.
     click(driver, "label-toggle")
@@ -277,18 +264,12 @@ def test_the_post_s_two_losses_are_drawn_and_the_zoo_waits_to_be_ticked(driver: 
     for chart in ("loss-chart", "grad-chart"):
         assert set(curves(driver, chart)) == {"mse", "bce"}
     for key in ZOO:
-        assert read(driver, *cells(key)) == dict.fromkeys(
-            cells(key), ""
-        )  # no numbers for a hidden loss
-        assert driver.execute_script(
-            f"return document.getElementById('{key}-knobs')?.hidden ?? true"
-        )
+        assert read(driver, *cells(key)) == dict.fromkeys(cells(key), "")  # no numbers for a hidden loss
+        assert driver.execute_script(f"return document.getElementById('{key}-knobs')?.hidden ?? true")
 
 
 @pytest.mark.parametrize("key", ["mse", "bce", *ZOO])
-def test_ticking_a_loss_shows_its_curves_and_numbers_and_unticking_hides_them(
-    driver: Any, key: str
-) -> None:
+def test_ticking_a_loss_shows_its_curves_and_numbers_and_unticking_hides_them(driver: Any, key: str) -> None:
     shown_first = key in ("mse", "bce")
     for _ in range(2):
         click(driver, f"{key}-toggle")
@@ -323,9 +304,7 @@ def test_each_slider_moves_its_loss_s_curves_to_the_engines_numbers(driver: Any,
             moved, knobs[name] = value != knobs[name], value
             after = {chart: curves(driver, chart)[key] for chart in ("loss-chart", "grad-chart")}
             assert (after["loss-chart"] != before["loss-chart"]) == moved, (name, value)
-            assert others == {
-                chart: curves(driver, chart)["bce"] for chart in others
-            }  # only its own loss
+            assert others == {chart: curves(driver, chart)["bce"] for chart in others}  # only its own loss
             for label in (1, 0):
                 assert read(driver, *cells(key)) == expected(key, 0.3, label, **knobs), (
                     name,
@@ -359,15 +338,11 @@ def test_the_gradient_switch_draws_dl_dp_for_the_losses_of_p(driver: Any) -> Non
     assert set(curves(driver, "grad-chart")) == {"mse", "bce", *ZOO}
 
 
-def test_curves_are_drawn_in_the_registry_s_colours_and_nothing_is_fetched(
-    driver: Any, page: Path
-) -> None:
+def test_curves_are_drawn_in_the_registry_s_colours_and_nothing_is_fetched(driver: Any, page: Path) -> None:
     for key in ZOO:
         click(driver, f"{key}-toggle")
     colour_of = {key: entry.colour.hex for key, entry in BINARY_LOSSES.items()}
-    colour_of["label_smoothing"] = colour_of[
-        "bce"
-    ]  # cross-entropy against a softened label: dashed
+    colour_of["label_smoothing"] = colour_of["bce"]  # cross-entropy against a softened label: dashed
     for chart in ("loss-chart", "grad-chart"):
         drawn = driver.execute_script(
             f"return [...document.querySelectorAll('#{chart} path.curve')]"
@@ -375,9 +350,7 @@ def test_curves_are_drawn_in_the_registry_s_colours_and_nothing_is_fetched(
             " c.getAttribute('stroke-dasharray'),"
             " c.getAttribute('d').split('L').length])"
         )
-        assert {key: colour for key, colour, _, _ in drawn} == {
-            key: colour_of[key] for key in ["mse", "bce", *ZOO]
-        }
+        assert {key: colour for key, colour, _, _ in drawn} == {key: colour_of[key] for key in ["mse", "bce", *ZOO]}
         assert {key for key, _, dashes, _ in drawn if dashes} == {"label_smoothing"}
         assert {points for _, _, _, points in drawn} == {len(P_GRID)}  # one point per sampled p
         assert [key for key, *_ in drawn][-2:] == ["mse", "bce"]  # the post's two on top
@@ -388,9 +361,7 @@ def test_curves_are_drawn_in_the_registry_s_colours_and_nothing_is_fetched(
     # A self-contained page loads no resource at all (no CDN, font or image) and names no URL
     # but the SVG namespace its script creates elements in.
     assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
-    assert re.findall(r"https?://[^\s\"'<>]*", page.read_text(encoding="utf-8")) == [
-        "http://www.w3.org/2000/svg"
-    ]
+    assert re.findall(r"https?://[^\s\"'<>]*", page.read_text(encoding="utf-8")) == ["http://www.w3.org/2000/svg"]
 
 
 # Every element whose box runs past the viewport's sides.
@@ -417,9 +388,7 @@ return [...document.querySelectorAll('#loss-rows th.key')].map(key => {
 
 
 @pytest.mark.parametrize("ticked", [False, True], ids=["as-loaded", "every-loss-ticked"])
-def test_nothing_runs_past_a_phone_screen_and_the_key_column_is_visible(
-    driver: Any, page: Path, ticked: bool
-) -> None:
+def test_nothing_runs_past_a_phone_screen_and_the_key_column_is_visible(driver: Any, page: Path, ticked: bool) -> None:
     load(driver, page, 390, 844)
     if ticked:
         for key in ZOO:
@@ -438,12 +407,9 @@ def test_nothing_runs_past_a_phone_screen_and_the_key_column_is_visible(
         assert not key["cut"] and key["onTop"], key
     if ticked:  # every number of every loss is on the screen too
         boxes = driver.execute_script(
-            "return [...document.querySelectorAll('#loss-rows td')]"
-            ".map(td => td.getBoundingClientRect().toJSON())"
+            "return [...document.querySelectorAll('#loss-rows td')].map(td => td.getBoundingClientRect().toJSON())"
         )
-        assert len(boxes) == 3 * 7 and all(
-            box["left"] >= 0 and box["right"] <= 390 for box in boxes
-        )
+        assert len(boxes) == 3 * 7 and all(box["left"] >= 0 and box["right"] <= 390 for box in boxes)
 
 
 def test_the_page_data_is_the_json_the_script_reads(driver: Any, page: Path) -> None:

@@ -27,9 +27,7 @@ from demos.output import OutputError, check_output_path
 from engine.files import NotAFileError, atomic_path, check_writable, write_bytes, write_text
 
 REPO = Path(__file__).resolve().parents[1]
-POSIX_ONLY = pytest.mark.skipif(
-    os.name == "nt", reason="FIFOs, sockets, devices and modes are POSIX"
-)
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="FIFOs, sockets, devices and modes are POSIX")
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -140,9 +138,7 @@ def test_a_failed_rename_leaves_the_old_file_and_names_the_path(
 
 
 @pytest.mark.parametrize("names_the_temporary", [True, False])
-def test_an_error_writing_the_temporary_names_the_path_given(
-    tmp_path: Path, names_the_temporary: bool
-) -> None:
+def test_an_error_writing_the_temporary_names_the_path_given(tmp_path: Path, names_the_temporary: bool) -> None:
     target = tmp_path / "out.svg"
     with pytest.raises(OSError) as raised, atomic_path(target) as temporary:
         about = (str(temporary),) if names_the_temporary else ()
@@ -185,9 +181,7 @@ def test_what_cannot_be_written_leaves_the_file_untouched(tmp_path: Path) -> Non
 @POSIX_ONLY
 @pytest.mark.parametrize("kind", list(NOT_FILES))
 @pytest.mark.parametrize("writer", ["write_text", "write_bytes", "atomic_path", "check_writable"])
-def test_what_is_not_a_regular_file_is_refused_and_kept(
-    tmp_path: Path, kind: str, writer: str
-) -> None:
+def test_what_is_not_a_regular_file_is_refused_and_kept(tmp_path: Path, kind: str, writer: str) -> None:
     make, is_still = NOT_FILES[kind]
     path = tmp_path / "out.svg"
     make(path)
@@ -200,10 +194,7 @@ def test_what_is_not_a_regular_file_is_refused_and_kept(
     with pytest.raises(NotAFileError) as raised:
         calls[writer]()
     assert raised.value.filename == str(path) and raised.value.kind == kind
-    assert (
-        str(raised.value)
-        == f"'{path}' is {kind}, not a regular file; only regular files are written"
-    )
+    assert str(raised.value) == f"'{path}' is {kind}, not a regular file; only regular files are written"
     assert is_still(os.lstat(path).st_mode)  # not replaced by a plain file
     assert names_in(tmp_path) == ["out.svg"]
 
@@ -280,9 +271,7 @@ def test_an_existing_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
 
 @POSIX_ONLY
 @pytest.mark.parametrize("mask", [0o022, 0o027, 0o002])
-def test_a_new_file_gets_the_mode_the_umask_gives(
-    tmp_path: Path, umask: Callable[[int], int], mask: int
-) -> None:
+def test_a_new_file_gets_the_mode_the_umask_gives(tmp_path: Path, umask: Callable[[int], int], mask: int) -> None:
     umask(mask)
     assert mode_of(write_text(tmp_path / "new.svg", "x")) == 0o666 & ~mask  # not mkstemp's 0o600
     with atomic_path(tmp_path / "other.png") as temporary:
@@ -332,22 +321,16 @@ def test_a_missing_folder_or_a_file_as_folder_names_the_path(tmp_path: Path) -> 
     assert names_in(tmp_path) == ["notes.txt"]
 
 
-def test_a_folder_the_user_cannot_write_is_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_folder_the_user_cannot_write_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Root writes anywhere, so the refusal is simulated; the next test shows the real thing.
     target = tmp_path / "out.svg"
     real_access = os.access
-    monkeypatch.setattr(
-        os, "access", lambda path, mode: str(path) != str(tmp_path) and real_access(path, mode)
-    )
+    monkeypatch.setattr(os, "access", lambda path, mode: str(path) != str(tmp_path) and real_access(path, mode))
     with pytest.raises(PermissionError) as raised:
         write_text(target, "x")
     assert raised.value.filename == str(target)
     assert f"the folder '{tmp_path}' is not writable" in str(raised.value)
-    with pytest.raises(
-        OutputError, match=f"graph '{target}': the folder '{tmp_path}' is not writable"
-    ):
+    with pytest.raises(OutputError, match=f"graph '{target}': the folder '{tmp_path}' is not writable"):
         check_output_path(target, (".svg",), "graph")
     assert names_in(tmp_path) == []
 

@@ -37,8 +37,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="fake renderers are shell scripts")
 # The platforms graphviz-pure publishes wheels for (the environment markers in pyproject.toml).
 PIP_RENDERER_PLATFORM = (sys.platform, platform.machine()) in {
-    ("linux", "x86_64"), ("linux", "aarch64"), ("darwin", "x86_64"), ("darwin", "arm64"),
-    ("win32", "AMD64"), ("win32", "ARM64"),
+    ("linux", "x86_64"),
+    ("linux", "aarch64"),
+    ("darwin", "x86_64"),
+    ("darwin", "arm64"),
+    ("win32", "AMD64"),
+    ("win32", "ARM64"),
 }
 
 
@@ -120,7 +124,7 @@ def fill(group: ET.Element) -> str:
 
 
 def lightness(colour: str) -> int:
-    return sum(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return sum(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def dot_statements(source: str) -> list[str]:
@@ -157,11 +161,18 @@ def test_each_value_is_one_box_and_each_operation_one_oval(pip_renderer: str) ->
     nodes = svg_nodes(svg)
     # a, b, a*b, the constant 1, a*b + 1, tanh: six values; *, +, tanh: three operations.
     assert sorted(nodes) == sorted(["v0", "v1", "v2", "v3", "v4", "v5", "v2_op", "v4_op", "v5_op"])
-    assert sorted(svg_edges(svg)) == sorted([
-        ("v0", "v2_op"), ("v1", "v2_op"), ("v2_op", "v2"),
-        ("v2", "v4_op"), ("v3", "v4_op"), ("v4_op", "v4"),
-        ("v4", "v5_op"), ("v5_op", "v5"),
-    ])
+    assert sorted(svg_edges(svg)) == sorted(
+        [
+            ("v0", "v2_op"),
+            ("v1", "v2_op"),
+            ("v2_op", "v2"),
+            ("v2", "v4_op"),
+            ("v3", "v4_op"),
+            ("v4_op", "v4"),
+            ("v4", "v5_op"),
+            ("v5_op", "v5"),
+        ]
+    )
     assert texts(nodes["v0"]) == ["a", "data 2.0000", f"grad {a.grad:.4f}"]
     assert texts(nodes["v1"]) == ["b", "data -0.2500", f"grad {b.grad:.4f}"]
     assert texts(nodes["v3"]) == ["data 1.0000", f"grad {d.children[0].grad:.4f}"]
@@ -219,14 +230,26 @@ def test_sum_and_dot_are_one_operation_each_with_edges_in_operand_order() -> Non
     xs = [Value(float(i), label=f"x{i}") for i in range(3)]
     total = engine.sum([*xs, 2.5])
     assert dot_statements(draw_graph(total, legend=False).source) == [
-        "v0", "v1", "v2", "v3", "v4", "v4_op", "v4_op -> v4",
-        "v0 -> v4_op", "v1 -> v4_op", "v2 -> v4_op", "v3 -> v4_op",
+        "v0",
+        "v1",
+        "v2",
+        "v3",
+        "v4",
+        "v4_op",
+        "v4_op -> v4",
+        "v0 -> v4_op",
+        "v1 -> v4_op",
+        "v2 -> v4_op",
+        "v3 -> v4_op",
     ]
     w = [Value(0.5, label="w0"), Value(-1.0, label="w1")]
     product = engine.dot(w, xs[:2])
     statements = dot_statements(draw_graph(product, legend=False).source)
     assert statements.count("v4_op") == 1 and statements[-4:] == [
-        "v0 -> v4_op", "v1 -> v4_op", "v2 -> v4_op", "v3 -> v4_op",
+        "v0 -> v4_op",
+        "v1 -> v4_op",
+        "v2 -> v4_op",
+        "v3 -> v4_op",
     ]
 
 
@@ -267,7 +290,10 @@ def test_same_graph_gives_byte_identical_dot_across_builds_and_processes() -> No
     for seed in ("1", "2"):
         completed = subprocess.run(
             [sys.executable, "-c", BUILD_GRAPH + "\nprint(build().source, end='')"],
-            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
         )
         sources.append(completed.stdout)
     assert len(set(sources)) == 1
@@ -285,7 +311,7 @@ def test_drawing_twice_gives_the_same_dot_and_changes_nothing() -> None:
 # --- escaping --------------------------------------------------------------------------------
 
 TRICKY_LABELS = [
-    'quote " and \' apostrophe',
+    "quote \" and ' apostrophe",
     "braces {a} | pipe <port> and <b>bold</b>",
     r"back\slash \N \G \L \n \\ end\\",
     "new\nline\r\nand\rCR",
@@ -424,9 +450,7 @@ def test_max_depth_cuts_the_graph_and_marks_the_cut(pip_renderer: str) -> None:
     more = [n for n in nodes if n.endswith("_more")]
     assert len(more) == 1 and texts(nodes[more[0]]) == ["more"]
     assert draw_graph(value, max_depth=0, legend=False).source.count("_more") == 2  # node + edge
-    assert len(dot_statements(draw_graph(value, max_depth=100).source)) == len(
-        dot_statements(draw_graph(value).source)
-    )
+    assert len(dot_statements(draw_graph(value, max_depth=100).source)) == len(dot_statements(draw_graph(value).source))
 
 
 def test_max_depth_uses_the_shortest_path_to_a_shared_value() -> None:
@@ -530,17 +554,18 @@ def test_a_failing_renderer_writes_nothing_and_reports_its_stderr(
     assert [p.name for p in target.parent.iterdir()] == ["graph.svg"]
 
 
-def test_render_svg_writes_svg_only_and_checks_the_path_before_rendering(
-    no_renderer: None, tmp_path: Path
-) -> None:
+def test_render_svg_writes_svg_only_and_checks_the_path_before_rendering(no_renderer: None, tmp_path: Path) -> None:
     # With no renderer to be found, each refusal below shows it came before the renderer search.
     for name in ("graph.png", "graph", "graph.svg.bak"):
         path = tmp_path / name
-        with pytest.raises(ValueError, match=re.escape(
-            f"render_svg: path must end in .svg, since render_svg writes SVG, got '{path}'; for "
-            "another format, write the bytes of draw_graph(root).pipe(format=...) with "
-            "engine.files.write_bytes"
-        )):
+        with pytest.raises(
+            ValueError,
+            match=re.escape(
+                f"render_svg: path must end in .svg, since render_svg writes SVG, got '{path}'; for "
+                "another format, write the bytes of draw_graph(root).pipe(format=...) with "
+                "engine.files.write_bytes"
+            ),
+        ):
             render_svg(Value(1.0), path)
     with pytest.raises(FileNotFoundError, match=r"the folder .* does not exist"):
         render_svg(Value(1.0), tmp_path / "missing" / "graph.svg")
@@ -565,9 +590,7 @@ def test_render_svg_never_replaces_a_fifo_or_a_device(no_renderer: None, tmp_pat
 
 
 @POSIX_ONLY
-def test_render_svg_writes_through_a_symlink_and_keeps_the_mode(
-    pip_renderer: str, tmp_path: Path
-) -> None:
+def test_render_svg_writes_through_a_symlink_and_keeps_the_mode(pip_renderer: str, tmp_path: Path) -> None:
     real = tmp_path / "real.svg"
     real.write_text("old")
     real.chmod(0o640)
@@ -674,9 +697,9 @@ def test_max_nodes_is_settable_and_checked(no_renderer: None) -> None:
     with pytest.raises(RendererNotFoundError):
         render_svg("digraph { a -> b -> c }", max_nodes=1)  # DOT text is the renderer's to judge
     for bad in (0, -1, 2.5, True, "10"):
-        with pytest.raises(ValueError, match=re.escape(
-            f"render_svg: max_nodes must be None or an int >= 1, got {bad!r}"
-        )):
+        with pytest.raises(
+            ValueError, match=re.escape(f"render_svg: max_nodes must be None or an int >= 1, got {bad!r}")
+        ):
             render_svg(small, max_nodes=bad)  # type: ignore[arg-type]
 
 

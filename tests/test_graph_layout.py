@@ -101,20 +101,12 @@ def moons_mlp_loss(points: int = 1) -> Value:
 
 def nodes(svg: str) -> dict[str, ET.Element]:
     root = ET.fromstring(svg)
-    return {
-        g.findtext(f"{SVG}title", default=""): g
-        for g in root.iter(f"{SVG}g")
-        if g.get("class") == "node"
-    }
+    return {g.findtext(f"{SVG}title", default=""): g for g in root.iter(f"{SVG}g") if g.get("class") == "node"}
 
 
 def edges(svg: str) -> dict[str, ET.Element]:
     root = ET.fromstring(svg)
-    return {
-        g.findtext(f"{SVG}title", default=""): g
-        for g in root.iter(f"{SVG}g")
-        if g.get("class") == "edge"
-    }
+    return {g.findtext(f"{SVG}title", default=""): g for g in root.iter(f"{SVG}g") if g.get("class") == "edge"}
 
 
 def texts(group: ET.Element) -> list[str]:
@@ -123,15 +115,11 @@ def texts(group: ET.Element) -> list[str]:
 
 def size_px(svg: str) -> tuple[float, float]:
     root = ET.fromstring(svg)
-    return tuple(
-        float(root.get(side, "0").removesuffix("pt")) * PX_PER_PT for side in ("width", "height")
-    )  # type: ignore[return-value]
+    return tuple(float(root.get(side, "0").removesuffix("pt")) * PX_PER_PT for side in ("width", "height"))  # type: ignore[return-value]
 
 
 def points(element: ET.Element) -> list[tuple[float, float]]:
-    return [
-        (float(x), float(y)) for x, y in (p.split(",") for p in element.get("points", "").split())
-    ]
+    return [(float(x), float(y)) for x, y in (p.split(",") for p in element.get("points", "").split())]
 
 
 def bounds(element: ET.Element) -> tuple[float, float, float, float]:
@@ -168,15 +156,11 @@ def boxed_texts(svg: str) -> list[Text]:
     """
     found = []
     for name, group in nodes(svg).items():
-        outlines = [
-            p for p in group.findall(f"{SVG}polygon") if p.get("fill") == "none" and p.get("stroke")
-        ]
+        outlines = [p for p in group.findall(f"{SVG}polygon") if p.get("fill") == "none" and p.get("stroke")]
         if not outlines:
             continue  # an oval or a rounded operation: no cells
         # The box's border is its largest outline (a legend's swatches have outlines too).
-        border = max(
-            outlines, key=lambda p: (bounds(p)[2] - bounds(p)[0]) * (bounds(p)[3] - bounds(p)[1])
-        )
+        border = max(outlines, key=lambda p: (bounds(p)[2] - bounds(p)[0]) * (bounds(p)[3] - bounds(p)[1]))
         half = float(border.get("stroke-width", "1")) / 2
         left, top, right, bottom = bounds(border)
         left, top, right, bottom = left + half, top + half, right - half, bottom - half
@@ -192,12 +176,8 @@ def boxed_texts(svg: str) -> list[Text]:
             cell_top, cell_bottom = max([top, *above]), min([bottom, *below])
             cuts = [r[0] for r in vertical if r[1] <= middle <= r[3]]
             anchor = element.get("text-anchor", "start")
-            cell_left = max(
-                [left, *(c for c in cuts if c <= x + (0.01 if anchor == "start" else 0))]
-            )
-            cell_right = min(
-                [right, *(c for c in cuts if c > x + (0.01 if anchor == "start" else 0))]
-            )
+            cell_left = max([left, *(c for c in cuts if c <= x + (0.01 if anchor == "start" else 0))])
+            cell_right = min([right, *(c for c in cuts if c > x + (0.01 if anchor == "start" else 0))])
             found.append(
                 Text(
                     name,
@@ -300,9 +280,7 @@ def test_auto_picks_the_direction_that_needs_less_shrinking_to_fit(shape: str) -
 def test_boxes_stack_their_cells_left_to_right_and_line_them_up_top_to_bottom() -> None:
     loss = bce_graph()
     for rankdir, stacked in (("LR", True), ("TB", False)):
-        box = next(
-            g for g in nodes(render_svg(loss, rankdir=rankdir)).values() if texts(g)[:1] == ["z"]
-        )
+        box = next(g for g in nodes(render_svg(loss, rankdir=rankdir)).values() if texts(g)[:1] == ["z"])
         ys = [float(t.get("y", "0")) for t in box.iter(f"{SVG}text")]
         assert texts(box) == ["z", "data -4.5000", "grad -0.9890"]
         assert (len(set(ys)) == 3) is stacked and (len(set(ys)) == 1) is not stacked
@@ -352,8 +330,7 @@ def test_the_cell_check_finds_text_set_in_a_wider_face_than_measured() -> None:
     overflowing = [
         text
         for text in boxed_texts(svg)
-        if extent(text, dejavu_width(text.content, text.points, text.bold))[1]
-        > text.cell[2] + TOLERANCE
+        if extent(text, dejavu_width(text.content, text.points, text.bold))[1] > text.cell[2] + TOLERANCE
     ]
     assert len(overflowing) > 5
 
@@ -369,30 +346,21 @@ def librsvg_overflow(svg: str, tmp_path: Path, program: str) -> int:
 
     root = ET.fromstring(svg)
     graph = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "graph")
-    offset = [
-        float(v)
-        for v in re.findall(r"translate\(([-\d.]+) ([-\d.]+)\)", graph.get("transform", ""))[0]
-    ]
+    offset = [float(v) for v in re.findall(r"translate\(([-\d.]+) ([-\d.]+)\)", graph.get("transform", ""))[0]]
     cells = {(t.node, t.index): t for t in boxed_texts(svg)}
     colours = ("#ff0000", "#00ff00", "#0000ff")
     for group in list(root.iter(f"{SVG}g")) + list(root.iter(f"{SVG}a")):
         title = group.findtext(f"{SVG}title", default="")
         own_texts = list(group.iter(f"{SVG}text"))
         for child in list(group):
-            if (
-                child.tag == f"{SVG}text"
-                and group.get("class") == "node"
-                and (title, own_texts.index(child)) in cells
-            ):
+            if child.tag == f"{SVG}text" and group.get("class") == "node" and (title, own_texts.index(child)) in cells:
                 child.set("fill", colours[own_texts.index(child) % 3])
             elif child.tag not in (f"{SVG}g", f"{SVG}title"):
                 group.remove(child)
     source, picture = tmp_path / "texts.svg", tmp_path / "texts.png"
     source.write_text(ET.tostring(root, encoding="unicode"))
     zoom = 2.0
-    subprocess.run(
-        [program, "-z", str(zoom), "-b", "white", "-o", str(picture), str(source)], check=True
-    )
+    subprocess.run([program, "-z", str(zoom), "-b", "white", "-o", str(picture), str(source)], check=True)
     deficit = 255 - np.asarray(Image.open(picture).convert("RGB")).astype(int)
     ink = deficit.max(axis=2) > 96
     assert ink.sum() > 1000  # the texts were drawn
@@ -420,9 +388,7 @@ def test_every_text_fits_its_cell_in_librsvg(rendered: dict[str, str], tmp_path:
         assert librsvg_overflow(svg, tmp_path, program) == 0, name
     # The check sees it when boxes are sized for a narrower face than librsvg draws (Helvetica's
     # widths, drawn in DejaVu Sans: how the drawings used to overflow).
-    narrow = render_svg(
-        draw_graph(bce_graph(), rankdir="TB").source.replace(f'"{FONT}"', "Helvetica")
-    )
+    narrow = render_svg(draw_graph(bce_graph(), rankdir="TB").source.replace(f'"{FONT}"', "Helvetica"))
     assert librsvg_overflow(narrow, tmp_path, program) > 100
 
 
@@ -453,9 +419,7 @@ def test_every_text_fits_its_cell_in_chromium(rendered: dict[str, str], tmp_path
         for name, svg in rendered.items():
             assert chromium_overflow(driver, svg, tmp_path) == [], name
         # The check sees it when boxes are sized for a narrower face (Times) than drawn.
-        times = render_svg(
-            draw_graph(bce_graph(), rankdir="TB").source.replace(f'"{FONT}"', "Times")
-        )
+        times = render_svg(draw_graph(bce_graph(), rankdir="TB").source.replace(f'"{FONT}"', "Times"))
         wider = times.replace('font-family="Times"', f'font-family="{FONT_FAMILY}"')
         assert len(chromium_overflow(driver, wider, tmp_path)) > 5
     finally:
@@ -469,11 +433,7 @@ def chromium(tmp_path: Path) -> object:
         from selenium.webdriver.chrome.service import Service
     except ImportError:
         pytest.skip("selenium is not installed")
-    browser = (
-        shutil.which("chromium")
-        or shutil.which("chromium-browser")
-        or shutil.which("google-chrome")
-    )
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     driver_path = shutil.which("chromedriver")
     if browser is None or driver_path is None:
         if os.environ.get("CI"):
@@ -520,9 +480,7 @@ def test_layers_are_columns_with_their_neurons_in_order(mlp_svg: str) -> None:
         xs = {round(x, 1) for x, _ in centres}
         ys = [y for _, y in centres]
         assert len(xs) == 1, f"{layer} is not one column"
-        assert ys == sorted(ys), (
-            f"{layer}'s neurons are not in order N0, N1, ..., N15 down the column"
-        )
+        assert ys == sorted(ys), f"{layer}'s neurons are not in order N0, N1, ..., N15 down the column"
         columns.append(xs.pop())
     output, _ = centre(boxes["L2.N0"])
     assert columns[0] < columns[1] < output

@@ -82,9 +82,7 @@ def test_the_example_that_was_1_percent_off() -> None:
 
 @pytest.mark.parametrize("alpha", [None, 0.25])
 @pytest.mark.parametrize("gamma", [0.5, 2.0, 5.0])
-def test_focal_loss_is_accurate_at_large_logits_and_soft_labels(
-    alpha: float | None, gamma: float
-) -> None:
+def test_focal_loss_is_accurate_at_large_logits_and_soft_labels(alpha: float | None, gamma: float) -> None:
     for z in LOGITS:
         for y in LABELS:
             leaf = Value(z)

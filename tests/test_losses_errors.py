@@ -527,26 +527,18 @@ BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], list[str]]] = 
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "error", "pieces"), [row[1:] for row in BAD_CALLS], ids=[row[0] for row in BAD_CALLS]
-)
-def test_bad_input_is_named(
-    call: Callable[[], object], error: type[Exception], pieces: list[str]
-) -> None:
+@pytest.mark.parametrize(("call", "error", "pieces"), [row[1:] for row in BAD_CALLS], ids=[row[0] for row in BAD_CALLS])
+def test_bad_input_is_named(call: Callable[[], object], error: type[Exception], pieces: list[str]) -> None:
     with pytest.raises(error) as caught:
         call()
     message = str(caught.value)
     for piece in pieces:
         assert piece in message, f"{piece!r} not in {message!r}"
-    assert (
-        type(caught.value) is error
-    )  # not a subclass standing in, e.g. ZeroDivisionError for ValueError
+    assert type(caught.value) is error  # not a subclass standing in, e.g. ZeroDivisionError for ValueError
 
 
 def test_the_style_guide_example_message() -> None:
-    with pytest.raises(
-        ValueError, match=r"^binary_cross_entropy: p must be in \[0, 1\], got 1\.5$"
-    ):
+    with pytest.raises(ValueError, match=r"^binary_cross_entropy: p must be in \[0, 1\], got 1\.5$"):
         L.binary_cross_entropy(1.5, 1)
 
 
@@ -557,9 +549,7 @@ def test_no_loss_returns_nan_or_inf_at_extreme_logits(z: float, y: float) -> Non
         value, grad = L.loss_and_grad_wrt_logit(loss_fn, z, y)
         assert math.isfinite(value) and math.isfinite(grad), (name, z, y, value, grad)
     for gamma in (0.0, 0.5, 2.0):
-        value, grad = L.loss_and_grad_wrt_logit(
-            lambda v, t, g=gamma: L.focal_loss(v, t, gamma=g), z, y
-        )
+        value, grad = L.loss_and_grad_wrt_logit(lambda v, t, g=gamma: L.focal_loss(v, t, gamma=g), z, y)
         assert math.isfinite(value) and math.isfinite(grad), ("focal", gamma, z, y, value, grad)
     logits = [Value(z), Value(0.0), Value(-z)]
     loss = L.softmax_cross_entropy(logits, 0, label_smoothing=0.1)
@@ -624,9 +614,7 @@ NOT_NUMBER_IDS = ["bytes", "bytearray", "memoryview", "str", "dict"]
 def test_every_loss_has_a_valid_call() -> None:
     differentiable = {name for name in L.__all__ if L.input_kind(getattr(L, name)) is not None}
     wrappers = {name for name in L.__all__ if getattr(L, name) in L.BINARY_LOSSES_ON_LOGIT.values()}
-    assert differentiable - wrappers | {"sigmoid", "logit", "softmax", "log_softmax"} == set(
-        VALID_CALLS
-    )
+    assert differentiable - wrappers | {"sigmoid", "logit", "softmax", "log_softmax"} == set(VALID_CALLS)
     for name, (args, kwargs, _) in VALID_CALLS.items():
         getattr(L, name)(*args, **kwargs)
 
@@ -696,9 +684,7 @@ def test_the_gradient_helpers_refuse_them_too(bad: object) -> None:
         "number",
     ],
 )
-def test_class_weights_of_the_wrong_shape_are_refused_by_name(
-    weight: object, pieces: list[str]
-) -> None:
+def test_class_weights_of_the_wrong_shape_are_refused_by_name(weight: object, pieces: list[str]) -> None:
     for fn, call in [
         (
             "softmax_cross_entropy",

@@ -69,9 +69,7 @@ epsilons = st.one_of(st.sampled_from([1e-15, 1e-308, 1e-300, 1e-8, 0.25]), magni
 
 def distributions(k: int) -> st.SearchStrategy[list[float]]:
     """Return k probabilities summing to 1, drawn from extreme relative sizes (zeros included)."""
-    weights = st.lists(
-        st.sampled_from([0.0, 5e-324, 1e-300, 1e-16, 1e-8, 0.5, 1.0]), min_size=k, max_size=k
-    )
+    weights = st.lists(st.sampled_from([0.0, 5e-324, 1e-300, 1e-16, 1e-8, 0.5, 1.0]), min_size=k, max_size=k)
     return weights.filter(lambda w: any(w)).map(lambda w: [x / math.fsum(w) for x in w])
 
 
@@ -239,9 +237,7 @@ def softmax_ce(data: st.DataObject) -> Call:
         targets = _class_targets(data, rows, single, k)
         _class_options(data, k, kwargs)
     else:
-        target_rows = [
-            _leaves(data.draw(distributions(k))) for _ in (rows if not single else [rows])
-        ]
+        target_rows = [_leaves(data.draw(distributions(k))) for _ in (rows if not single else [rows])]
         if data.draw(st.booleans()):
             leaves += [v for row in target_rows for v in row]
         else:
@@ -287,9 +283,7 @@ BUILDERS: dict[str, Callable[[st.DataObject], Call]] = {
 def test_every_loss_is_drawn() -> None:
     differentiable = {name for name in L.__all__ if L.input_kind(getattr(L, name)) is not None}
     wrappers = {name for name in L.__all__ if getattr(L, name) in L.BINARY_LOSSES_ON_LOGIT.values()}
-    assert differentiable - wrappers | {"sigmoid", "logit", "softmax", "log_softmax"} == set(
-        BUILDERS
-    )
+    assert differentiable - wrappers | {"sigmoid", "logit", "softmax", "log_softmax"} == set(BUILDERS)
 
 
 def finite_or_named(
@@ -314,9 +308,7 @@ def finite_or_named(
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 @SETTINGS
 @given(data=st.data())
-def test_a_loss_at_extreme_values_is_finite_or_refused_by_name(
-    name: str, data: st.DataObject
-) -> None:
+def test_a_loss_at_extreme_values_is_finite_or_refused_by_name(name: str, data: st.DataObject) -> None:
     fn, args, kwargs, leaves = BUILDERS[name](data)
     finite_or_named(name, fn, args, kwargs, leaves)
 
@@ -375,9 +367,7 @@ def test_a_mean_of_squares_near_the_float_limit_is_computed() -> None:
 
 
 def test_a_sum_beyond_the_float_range_is_refused_by_name() -> None:
-    with pytest.raises(
-        OverflowError, match=r"^mse_loss: the sum of the 2 losses overflows a float"
-    ):
+    with pytest.raises(OverflowError, match=r"^mse_loss: the sum of the 2 losses overflows a float"):
         L.mse_loss([1e154, 1e154], [0, 0], reduction="sum")
     with pytest.raises(OverflowError, match=r"^l1_loss: the sum of the 2 losses overflows"):
         L.l1_loss([1.7e308, 1.7e308], [0.0, 0.0], reduction="sum")
@@ -398,18 +388,15 @@ def test_errors_beyond_the_float_range_name_the_loss_and_the_example() -> None:
     cases: list[tuple[Callable[[], object], str]] = [
         (
             lambda: L.mse_loss([1.0, 1e200], [0.0, 0.0]),
-            "mse_loss: predictions[1] = 1e+200, targets[1] = 0.0: "
-            "the squared error overflows a float",
+            "mse_loss: predictions[1] = 1e+200, targets[1] = 0.0: the squared error overflows a float",
         ),
         (
             lambda: L.l1_loss(1e308, -1e308),
-            "l1_loss: predictions = 1e+308, targets = -1e+308: "
-            "the absolute error overflows a float",
+            "l1_loss: predictions = 1e+308, targets = -1e+308: the absolute error overflows a float",
         ),
         (
             lambda: L.huber_loss(6e299, 0, delta=1e200),
-            "huber_loss: predictions = 6e+299, targets = 0.0 (delta = 1e+200): "
-            "the Huber loss overflows a float",
+            "huber_loss: predictions = 6e+299, targets = 0.0 (delta = 1e+200): the Huber loss overflows a float",
         ),
         (
             lambda: L.binary_cross_entropy_with_logits(-1e10, 1, pos_weight=1e300),

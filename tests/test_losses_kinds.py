@@ -72,9 +72,7 @@ def test_an_undeclared_callable_declares_nothing() -> None:
 
 def test_a_declaration_survives_partial_and_wraps() -> None:
     assert L.input_kind(functools.partial(L.focal_loss, gamma=0.0)) == "logits"
-    assert L.input_kind(functools.partial(functools.partial(L.nll_loss), reduction="sum")) == (
-        "log_probabilities"
-    )
+    assert L.input_kind(functools.partial(functools.partial(L.nll_loss), reduction="sum")) == ("log_probabilities")
 
     @functools.wraps(L.binary_cross_entropy)
     def logged(p: Value, y: float) -> Value:
@@ -100,8 +98,7 @@ def test_mse_loss_at_a_logit_is_refused_with_the_function_to_use() -> None:
     with pytest.raises(ValueError) as caught:
         L.grad_wrt_logit(L.mse_loss, -4.5, 1)
     assert str(caught.value) == (
-        "grad_wrt_logit: mse_loss takes predictions, not a logit; "
-        "for squared error on σ(z) use mse_through_sigmoid"
+        "grad_wrt_logit: mse_loss takes predictions, not a logit; for squared error on σ(z) use mse_through_sigmoid"
     )
     assert f"{L.grad_wrt_logit(L.mse_through_sigmoid, -4.5, 1):.4f}" == "-0.0215"  # the post's
 
@@ -169,7 +166,5 @@ def test_grad_wrt_logits_takes_logit_losses_and_refuses_the_others() -> None:
     assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(by_logits, two_steps))
     with pytest.raises(ValueError, match=r"^grad_wrt_logits: nll_loss takes log_probabilities, "):
         L.grad_wrt_logits(L.nll_loss, z, 2)
-    with pytest.raises(
-        ValueError, match=r"categorical_cross_entropy takes probabilities, not logits"
-    ):
+    with pytest.raises(ValueError, match=r"categorical_cross_entropy takes probabilities, not logits"):
         L.grad_wrt_logits(L.categorical_cross_entropy, z, [0.0, 0.0, 1.0, 0.0, 0.0])

@@ -98,9 +98,7 @@ def test_vanishing_gradient_table(p: float, sigmoid_slope: str, mse_grad: str) -
 
 def test_vanishing_first_row_is_at_p_0_01_not_0_011() -> None:
     at_0_011 = grad_wrt_logit(mse_through_sigmoid, logit(0.011).data, 1)
-    assert (
-        _post_minus(at_0_011, ".4f") != VANISHING_ROWS[0][2]
-    )  # the row's −0.0196 is not p = 0.011's
+    assert _post_minus(at_0_011, ".4f") != VANISHING_ROWS[0][2]  # the row's −0.0196 is not p = 0.011's
     assert f"{at_0_011:.4f}" == "-0.0215"
 
 
@@ -135,12 +133,8 @@ def test_bce_at_the_rounded_prediction() -> None:
 
 def test_bce_gradient_versus_mse_gradient() -> None:
     z = logit(0.011).data  # the post's p = 0.011
-    assert (
-        f"BCE gradient: {grad_wrt_logit(bce_through_sigmoid, z, 1):.4f}" == "BCE gradient: -0.9890"
-    )
-    assert (
-        f"MSE gradient: {grad_wrt_logit(mse_through_sigmoid, z, 1):.4f}" == "MSE gradient: -0.0215"
-    )
+    assert f"BCE gradient: {grad_wrt_logit(bce_through_sigmoid, z, 1):.4f}" == "BCE gradient: -0.9890"
+    assert f"MSE gradient: {grad_wrt_logit(mse_through_sigmoid, z, 1):.4f}" == "MSE gradient: -0.0215"
     # the same four digits at the unrounded logit -4.5
     assert f"{grad_wrt_logit(bce_through_sigmoid, -4.5, 1):.4f}" == "-0.9890"
     assert f"{grad_wrt_logit(mse_through_sigmoid, -4.5, 1):.4f}" == "-0.0215"
@@ -167,10 +161,7 @@ def test_entropies(dist: list[float], printed: str) -> None:
 
 def test_cross_entropies_and_kl() -> None:
     P, Q_good, Q_bad = [0.9, 0.1], [0.8, 0.2], [0.5, 0.5]
-    assert (
-        f"Entropy of reality H(P):     {entropy(P):.4f} nats"
-        == "Entropy of reality H(P):     0.3251 nats"
-    )
+    assert f"Entropy of reality H(P):     {entropy(P):.4f} nats" == "Entropy of reality H(P):     0.3251 nats"
     assert f"Cross-entropy H(P, Q_good):  {cross_entropy(P, Q_good):.4f} nats" == (
         "Cross-entropy H(P, Q_good):  0.3618 nats"
     )
@@ -238,10 +229,7 @@ def test_per_class_gradients(loss_of: Callable[[list[Value]], Value]) -> None:
 
 
 def test_stable_loss() -> None:
-    assert (
-        f"Stable loss: {stable_categorical_ce(np.array(POST_LOGITS), class_index=2):.4f}"
-        == "Stable loss: 2.0824"
-    )
+    assert f"Stable loss: {stable_categorical_ce(np.array(POST_LOGITS), class_index=2):.4f}" == "Stable loss: 2.0824"
 
 
 # ---------------------------------------------------------------- The Gradient Showdown

@@ -26,9 +26,7 @@ def reals(lo: float, hi: float) -> st.SearchStrategy[float]:
 
 labels = st.one_of(st.sampled_from([0.0, 1.0]), reals(0.0, 1.0))
 logits_lists = st.integers(2, 6).flatmap(lambda k: st.lists(reals(-50, 50), min_size=k, max_size=k))
-huge_logits_lists = st.integers(2, 6).flatmap(
-    lambda k: st.lists(reals(-1e4, 1e4), min_size=k, max_size=k)
-)
+huge_logits_lists = st.integers(2, 6).flatmap(lambda k: st.lists(reals(-1e4, 1e4), min_size=k, max_size=k))
 
 
 def f_sigmoid(z: float) -> float:
@@ -122,9 +120,7 @@ def test_bce_through_sigmoid_equals_bce_with_logits(z: float, y: float) -> None:
 @given(z=reals(-30, 30), y=labels, w=reals(0.0, 10.0))
 def test_pos_weight_gradient(z: float, y: float, w: float) -> None:
     # -[w·y·log σ(z) + (1 - y)·log(1 - σ(z))] has ∂/∂z = (1 + (w - 1)·y)·σ(z) - w·y
-    grad = L.grad_wrt_logit(
-        lambda v, t: L.binary_cross_entropy_with_logits(v, t, pos_weight=w), z, y
-    )
+    grad = L.grad_wrt_logit(lambda v, t: L.binary_cross_entropy_with_logits(v, t, pos_weight=w), z, y)
     assert close(grad, (1 + (w - 1) * y) * f_sigmoid(z) - w * y, 1e-11)
 
 
@@ -145,9 +141,7 @@ def test_softmax_cross_entropy_gradient_is_softmax_minus_target(
     data: st.DataObject, zs: list[float], smoothing: float
 ) -> None:
     c = data.draw(st.integers(0, len(zs) - 1))
-    grads = L.grad_wrt_logits(
-        lambda v, t: L.softmax_cross_entropy(v, t, label_smoothing=smoothing), zs, c
-    )
+    grads = L.grad_wrt_logits(lambda v, t: L.softmax_cross_entropy(v, t, label_smoothing=smoothing), zs, c)
     onehot = [1.0 if k == c else 0.0 for k in range(len(zs))]
     expected = [p - t for p, t in zip(f_softmax(zs), _smoothed(onehot, smoothing))]
     assert all(close(g, e) for g, e in zip(grads, expected)), (grads, expected)
@@ -161,9 +155,7 @@ def test_probability_target_gradient_is_softmax_minus_target(
     weights = data.draw(st.lists(reals(0, 1), min_size=len(zs), max_size=len(zs)))
     assume(sum(weights) > 1e-3)
     target = [w / math.fsum(weights) for w in weights]
-    grads = L.grad_wrt_logits(
-        lambda v, t: L.softmax_cross_entropy(v, t, label_smoothing=smoothing), zs, target
-    )
+    grads = L.grad_wrt_logits(lambda v, t: L.softmax_cross_entropy(v, t, label_smoothing=smoothing), zs, target)
     expected = [p - t for p, t in zip(f_softmax(zs), _smoothed(target, smoothing))]
     assert all(close(g, e, 1e-11) for g, e in zip(grads, expected)), (grads, expected)
 
@@ -173,9 +165,7 @@ def test_probability_target_gradient_is_softmax_minus_target(
     data=st.data(),
     zs=st.integers(2, 6).flatmap(lambda k: st.lists(reals(-10, 10), min_size=k, max_size=k)),
 )
-def test_the_posts_two_step_loss_has_the_same_gradient(
-    data: st.DataObject, zs: list[float]
-) -> None:
+def test_the_posts_two_step_loss_has_the_same_gradient(data: st.DataObject, zs: list[float]) -> None:
     c = data.draw(st.integers(0, len(zs) - 1))
     onehot = [1.0 if k == c else 0.0 for k in range(len(zs))]
     expected = [p - t for p, t in zip(f_softmax(zs), onehot)]
@@ -193,9 +183,7 @@ def test_the_posts_two_step_loss_has_the_same_gradient(
 def test_softmax_and_log_softmax_are_stable(zs: list[float]) -> None:
     probs = [p.data for p in L.softmax(zs)]
     log_probs = [v.data for v in L.log_softmax(zs)]
-    assert all(0.0 <= p <= 1.0 for p in probs) and math.isclose(
-        math.fsum(probs), 1.0, rel_tol=1e-12
-    )
+    assert all(0.0 <= p <= 1.0 for p in probs) and math.isclose(math.fsum(probs), 1.0, rel_tol=1e-12)
     assert all(math.isfinite(v) and v <= 0.0 for v in log_probs)
     assert max(log_probs) > -math.log(len(zs)) - 1e-9  # the largest logit keeps at least 1/K
 
@@ -214,9 +202,7 @@ distributions = (
 @given(p=distributions, data=st.data())
 def test_gibbs_inequality_and_kl_as_the_gap(p: list[float], data: st.DataObject) -> None:
     q = data.draw(
-        st.lists(reals(0.01, 1.0), min_size=len(p), max_size=len(p)).map(
-            lambda ws: [w / math.fsum(ws) for w in ws]
-        )
+        st.lists(reals(0.01, 1.0), min_size=len(p), max_size=len(p)).map(lambda ws: [w / math.fsum(ws) for w in ws])
     )
     h, ce, kl = L.entropy(p).data, L.cross_entropy(p, q).data, L.kl_divergence(p, q).data
     assert ce >= h - 1e-12
@@ -230,9 +216,7 @@ def test_entropy_properties(p: list[float]) -> None:
     h = L.entropy(p)
     assert 0.0 <= h.data <= math.log(len(p)) + 1e-12
     assert math.copysign(1.0, h.data) == 1.0  # never -0.0, which would print as -0.0000
-    assert math.isclose(
-        L.entropy(p, base=2).data, h.data / math.log(2), rel_tol=1e-12, abs_tol=1e-15
-    )
+    assert math.isclose(L.entropy(p, base=2).data, h.data / math.log(2), rel_tol=1e-12, abs_tol=1e-15)
     assert L.kl_divergence(p, p).data == 0.0
     assert math.isclose(L.cross_entropy(p, p).data, h.data, rel_tol=1e-12, abs_tol=1e-15)
 
@@ -318,12 +302,8 @@ def _reduction_cases() -> list[ReductionCase]:
 REDUCTION_CASES = _reduction_cases()
 
 
-@pytest.mark.parametrize(
-    ("call", "leaves"), [c[1:] for c in REDUCTION_CASES], ids=[c[0] for c in REDUCTION_CASES]
-)
-def test_reductions_mean_sum_none(
-    call: Callable[[L.Reduction], object], leaves: list[Value]
-) -> None:
+@pytest.mark.parametrize(("call", "leaves"), [c[1:] for c in REDUCTION_CASES], ids=[c[0] for c in REDUCTION_CASES])
+def test_reductions_mean_sum_none(call: Callable[[L.Reduction], object], leaves: list[Value]) -> None:
     per_example = call("none")
     assert isinstance(per_example, list) and len(per_example) in (3, 4)
     total, mean = call("sum"), call("mean")
@@ -340,9 +320,7 @@ def test_reductions_mean_sum_none(
 
     sum_grads, mean_grads = grads_of(total), grads_of(mean)
     assert any(g != 0.0 for g in sum_grads)
-    assert all(
-        math.isclose(m, s / n, rel_tol=1e-12, abs_tol=1e-15) for m, s in zip(mean_grads, sum_grads)
-    )
+    assert all(math.isclose(m, s / n, rel_tol=1e-12, abs_tol=1e-15) for m, s in zip(mean_grads, sum_grads))
 
 
 def test_a_single_example_gives_a_value_whatever_the_reduction() -> None:
@@ -384,9 +362,7 @@ def test_an_ignored_example_counts_for_nothing_and_gets_no_gradient(
     ignored = data.draw(st.integers(0, len(rows) - 1))
     kept = [i for i in range(len(rows)) if i != ignored]
     assume(kept)
-    extra: dict[str, float] = (
-        {"label_smoothing": smoothing} if name == "softmax_cross_entropy" else {}
-    )
+    extra: dict[str, float] = {"label_smoothing": smoothing} if name == "softmax_cross_entropy" else {}
     loss_fn = getattr(L, name)
 
     z = [[Value(v) for v in row] for row in rows]
@@ -409,15 +385,11 @@ def test_equal_class_weights_leave_the_mean_alone_and_scale_the_sum(
     weighted = L.softmax_cross_entropy(rows, classes, label_smoothing=smoothing, weight=[c] * k)
     assert weighted.data == pytest.approx(plain.data, rel=1e-12)
     plain_sum = L.softmax_cross_entropy(rows, classes, label_smoothing=smoothing, reduction="sum")
-    weighted_sum = L.softmax_cross_entropy(
-        rows, classes, label_smoothing=smoothing, reduction="sum", weight=[c] * k
-    )
+    weighted_sum = L.softmax_cross_entropy(rows, classes, label_smoothing=smoothing, reduction="sum", weight=[c] * k)
     assert weighted_sum.data == pytest.approx(c * plain_sum.data, rel=1e-12)
 
 
 def test_every_example_ignored_sums_to_zero_and_gives_zeros_per_example() -> None:
     rows, targets = [[1.0, 2.0], [3.0, 4.0]], [5, 5]
     assert L.nll_loss(rows, targets, ignore_index=5, reduction="sum").data == 0.0
-    assert [
-        v.data for v in L.softmax_cross_entropy(rows, targets, ignore_index=5, reduction="none")
-    ] == [0.0, 0.0]
+    assert [v.data for v in L.softmax_cross_entropy(rows, targets, ignore_index=5, reduction="none")] == [0.0, 0.0]

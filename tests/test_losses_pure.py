@@ -18,9 +18,7 @@ import losses
 ROOT = Path(losses.__file__).resolve().parent.parent
 SOURCES = sorted(Path(losses.__file__).parent.glob("*.py"))
 OTHER_SOURCES = sorted(
-    path
-    for package in ("engine", "nn", "demos", "benchmarks", "tests")
-    for path in (ROOT / package).rglob("*.py")
+    path for package in ("engine", "nn", "demos", "benchmarks", "tests") for path in (ROOT / package).rglob("*.py")
 )
 
 
@@ -83,9 +81,7 @@ def test_gradients_are_only_read_by_the_helpers_that_report_them() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         if any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(tree)):
             readers.add(path.name)
-    assert readers == {
-        "gradients.py"
-    }  # grad_wrt_logit(s) read the leaf's gradient after backward()
+    assert readers == {"gradients.py"}  # grad_wrt_logit(s) read the leaf's gradient after backward()
 
 
 def imports_of_inputs(source: str) -> list[int]:

@@ -166,9 +166,7 @@ ROWS: list[Row] = [
         away_from_kinks(3),
     ),
     Row("sigmoid", lambda z: L.sigmoid(z), lambda x: f_sigmoid(x[0]), vector(1, -30, 30)),
-    Row(
-        "logit", lambda p: L.logit(p), lambda x: math.log(x[0] / (1 - x[0])), vector(1, 0.01, 0.99)
-    ),
+    Row("logit", lambda p: L.logit(p), lambda x: math.log(x[0] / (1 - x[0])), vector(1, 0.01, 0.99)),
     Row(
         "binary_cross_entropy",
         lambda *v: L.binary_cross_entropy(v[:3], v[3:]),
@@ -191,9 +189,7 @@ ROWS: list[Row] = [
         "binary_cross_entropy_with_logits pos_weight",
         lambda z, y, w: L.binary_cross_entropy_with_logits(z, y, pos_weight=w),
         lambda x: x[2] * x[1] * f_softplus(-x[0]) + (1 - x[1]) * f_softplus(x[0]),
-        st.tuples(vector(1, -30, 30), vector(1, 0.01, 0.99), vector(1, 0.01, 5)).map(
-            lambda t: t[0] + t[1] + t[2]
-        ),
+        st.tuples(vector(1, -30, 30), vector(1, 0.01, 0.99), vector(1, 0.01, 5)).map(lambda t: t[0] + t[1] + t[2]),
     ),
     Row(
         "focal_loss",
@@ -226,9 +222,7 @@ ROWS: list[Row] = [
         lambda x: -math.log2(x[0]),
         vector(1, 0.01, 0.99),
     ),
-    Row(
-        "entropy", lambda *a: L.entropy(L.softmax(a)), lambda x: f_entropy(f_softmax(x)), vector(3)
-    ),
+    Row("entropy", lambda *a: L.entropy(L.softmax(a)), lambda x: f_entropy(f_softmax(x)), vector(3)),
     Row(
         "entropy bits",
         lambda *a: L.entropy(L.softmax(a), base=2),
@@ -280,9 +274,7 @@ ROWS: list[Row] = [
     Row(
         "softmax_cross_entropy smoothing",
         lambda *a: L.softmax_cross_entropy(a, 2, label_smoothing=0.2),
-        lambda x: (
-            -math.fsum(t * ls for t, ls in zip([0.2 / 3, 0.2 / 3, 0.8 + 0.2 / 3], f_log_softmax(x)))
-        ),
+        lambda x: -math.fsum(t * ls for t, ls in zip([0.2 / 3, 0.2 / 3, 0.8 + 0.2 / 3], f_log_softmax(x))),
         vector(3, -50, 50),
     ),
     Row(
@@ -296,12 +288,8 @@ ROWS: list[Row] = [
         lambda *a: L.softmax_cross_entropy([a[:3], a[3:]], [0, 2], label_smoothing=0.1),
         lambda x: f_mean(
             [
-                -math.fsum(
-                    t * ls for t, ls in zip([0.9 + 0.1 / 3, 0.1 / 3, 0.1 / 3], f_log_softmax(x[:3]))
-                ),
-                -math.fsum(
-                    t * ls for t, ls in zip([0.1 / 3, 0.1 / 3, 0.9 + 0.1 / 3], f_log_softmax(x[3:]))
-                ),
+                -math.fsum(t * ls for t, ls in zip([0.9 + 0.1 / 3, 0.1 / 3, 0.1 / 3], f_log_softmax(x[:3]))),
+                -math.fsum(t * ls for t, ls in zip([0.1 / 3, 0.1 / 3, 0.9 + 0.1 / 3], f_log_softmax(x[3:]))),
             ]
         ),
         vector(6, -50, 50),
@@ -389,9 +377,7 @@ def foreign_nodes(root: Value) -> list[str]:
             continue
         rebuilt = REBUILD[node.op](children, node.args)
         if rebuilt.data != node.data:
-            found.append(
-                f"op {node.op!r} gives {node.data!r} where the engine gives {rebuilt.data!r}"
-            )
+            found.append(f"op {node.op!r} gives {node.data!r} where the engine gives {rebuilt.data!r}")
         if rebuilt.local_derivatives() != node.local_derivatives():
             found.append(
                 f"op {node.op!r} has local derivatives {node.local_derivatives()} "
@@ -441,9 +427,7 @@ def test_the_walk_checks_every_node_of_a_graph() -> None:
 
 
 def test_table_covers_every_loss() -> None:
-    on_logit_wrappers = {
-        name for name in L.__all__ if getattr(L, name) in L.BINARY_LOSSES_ON_LOGIT.values()
-    }
+    on_logit_wrappers = {name for name in L.__all__ if getattr(L, name) in L.BINARY_LOSSES_ON_LOGIT.values()}
     declared = {name for name in L.__all__ if L.input_kind(getattr(L, name)) is not None}
     differentiable = declared - on_logit_wrappers | {"sigmoid", "logit", "softmax", "log_softmax"}
     covered = {row.name.split()[0] for row in ROWS}

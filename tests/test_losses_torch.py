@@ -22,9 +22,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "torch_losses.json"
 CASES: dict[str, dict[str, Any]] = json.loads(FIXTURES.read_text(encoding="utf-8"))["cases"]
 
 REL = 1e-9
-ABS = (
-    1e-12  # floor for values that are ~0 (e.g. a loss of 4e-18 that softplus(z) - y·z rounds to 0)
-)
+ABS = 1e-12  # floor for values that are ~0 (e.g. a loss of 4e-18 that softplus(z) - y·z rounds to 0)
 
 
 def _to_values(x: Any) -> Any:
@@ -48,9 +46,7 @@ def _assert_close(ours: Any, theirs: Any, what: str) -> None:
     assert len(ours_flat) == len(theirs_flat), f"{what}: shape differs: {ours} vs {theirs}"
     for k, (a, b) in enumerate(zip(ours_flat, theirs_flat)):
         assert math.isfinite(a), f"{what}[{k}]: {a}"
-        assert math.isclose(a, b, rel_tol=REL, abs_tol=ABS), (
-            f"{what}[{k}]: lossgrad {a!r}, torch {b!r}"
-        )
+        assert math.isclose(a, b, rel_tol=REL, abs_tol=ABS), f"{what}[{k}]: lossgrad {a!r}, torch {b!r}"
 
 
 def test_fixtures_cover_every_loss() -> None:

@@ -138,24 +138,17 @@ e12 = takes("scores")  # error
 def test_the_overloads_give_each_call_its_type(tmp_path: Path) -> None:
     snippet = tmp_path / "typing_losses.py"
     snippet.write_text(SNIPPET, encoding="utf-8")
-    expected_errors = {
-        number for number, line in enumerate(SNIPPET.splitlines(), 1) if line.endswith("# error")
-    }
+    expected_errors = {number for number, line in enumerate(SNIPPET.splitlines(), 1) if line.endswith("# error")}
     command = [
         sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-incremental",
         "--cache-dir", str(tmp_path / "cache"), "--python-version", "3.10", str(snippet),
     ]  # fmt: skip
     environment = {**os.environ, "MYPYPATH": str(ROOT)}
     try:
-        run = subprocess.run(
-            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
-        )
+        run = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
     except FileNotFoundError:
         pytest.fail(f"cannot run {sys.executable} -m mypy")
     output = run.stdout + run.stderr
     assert "No module named mypy" not in output, output
-    errors = {
-        int(match.group(1))
-        for match in re.finditer(rf"^{re.escape(str(snippet))}:(\d+): error:", output, re.M)
-    }
+    errors = {int(match.group(1)) for match in re.finditer(rf"^{re.escape(str(snippet))}:(\d+): error:", output, re.M)}
     assert errors == expected_errors, output

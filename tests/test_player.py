@@ -78,9 +78,7 @@ def compare_panels(z: float, y: float) -> list[Panel]:
     panels = []
     for title, build in (("squared error", post_loss), ("cross-entropy", clipped_cross_entropy)):
         loss = build(z, y)
-        panels.append(
-            Panel(loss, title=title, highlight=sigmoid_of(loss), note="σ′(z) = p(1 − p) = {factor}")
-        )
+        panels.append(Panel(loss, title=title, highlight=sigmoid_of(loss), note="σ′(z) = p(1 − p) = {factor}"))
     return panels
 
 
@@ -125,17 +123,13 @@ def expected_position(root: Value) -> dict:
 # ---------------------------------------------------------------------------- the numbers
 
 
-@pytest.mark.parametrize(
-    "build", [post_loss, shared_operands, lambda: clipped_cross_entropy(-4.5, 1.0)]
-)
+@pytest.mark.parametrize("build", [post_loss, shared_operands, lambda: clipped_cross_entropy(-4.5, 1.0)])
 def test_the_embedded_steps_are_the_engines_steps_exactly(build: Callable[[], Value]) -> None:
     page = step_through(build())
     (position,) = embedded(page)["positions"]
     (shown,) = position
     expected = expected_position(build())
-    assert (
-        shown["steps"] == expected["steps"]
-    )  # node, grad, derivatives, contributions, sums, added
+    assert shown["steps"] == expected["steps"]  # node, grad, derivatives, contributions, sums, added
     assert shown["data"] == expected["data"]
     assert shown["grad"] == expected["grad"]
 
@@ -179,18 +173,14 @@ def test_nodes_below_a_dead_unit_still_appear_in_the_forward_order_before_their_
     forward = data["panels"][0]["layouts"][0]["forward"]
     nodes = data["panels"][0]["layouts"][0]["nodes"]
     steps = data["positions"][0][0]["steps"]
-    assert (
-        len(forward) == 4 and len(steps) == 3
-    )  # backward stops at the dead relu, above the product
+    assert len(forward) == 4 and len(steps) == 3  # backward stops at the dead relu, above the product
     for rank, node in enumerate(forward):
         assert all(child not in forward[rank:] for child in nodes[node]["children"])
 
 
 def test_the_structure_is_stored_once_and_the_numbers_per_position() -> None:
     grid = [-6.0, -4.5, 0.0, 2.0]
-    page = step_through(
-        compare_panels, slider=Slider("z", grid, start=-4.5), toggle=Toggle("y", (0, 1), start=1)
-    )
+    page = step_through(compare_panels, slider=Slider("z", grid, start=-4.5), toggle=Toggle("y", (0, 1), start=1))
     data = embedded(page)
     assert page.positions == len(data["positions"]) == 8
     assert [axis["values"] for axis in data["axes"]] == [grid, [0, 1]]
@@ -237,36 +227,22 @@ def test_every_point_must_give_as_many_graphs() -> None:
     def build(z: float) -> list[Value]:
         return [post_loss(z)] * (1 if z < 0 else 2)
 
-    with pytest.raises(
-        ValueError, match=r"step_through: the function built 2 graphs at z = 1 but 1 at z = -1"
-    ):
+    with pytest.raises(ValueError, match=r"step_through: the function built 2 graphs at z = 1 but 1 at z = -1"):
         step_through(build, slider=Slider("z", [-1.0, 1.0], start=-1.0))
 
 
 def test_wrong_arguments_are_named() -> None:
-    with pytest.raises(
-        TypeError, match="step_through: with a slider or toggle, graphs must be a function"
-    ):
+    with pytest.raises(TypeError, match="step_through: with a slider or toggle, graphs must be a function"):
         step_through(post_loss(), slider=Slider("z", [0.0]))
-    with pytest.raises(
-        TypeError, match="step_through: a function for graphs needs a slider or a toggle"
-    ):
+    with pytest.raises(TypeError, match="step_through: a function for graphs needs a slider or a toggle"):
         step_through(post_loss)
-    with pytest.raises(
-        ValueError, match=r"step_through: toggle 'y': start must be one of its values"
-    ):
+    with pytest.raises(ValueError, match=r"step_through: toggle 'y': start must be one of its values"):
         step_through(lambda y: post_loss(0.0, y), toggle=Toggle("y", (0, 1), start=2))
-    with pytest.raises(
-        ValueError, match=r"step_through: slider 'z': values must be finite numbers, got nan"
-    ):
+    with pytest.raises(ValueError, match=r"step_through: slider 'z': values must be finite numbers, got nan"):
         step_through(lambda z: post_loss(z), slider=Slider("z", [0.0, math.nan]))
-    with pytest.raises(
-        ValueError, match=r"step_through: precision must be an int in \[0, 17\], got 20"
-    ):
+    with pytest.raises(ValueError, match=r"step_through: precision must be an int in \[0, 17\], got 20"):
         step_through(post_loss(), precision=20)
-    with pytest.raises(
-        TypeError, match="step_through: each graph must be a Value or a Panel, got float"
-    ):
+    with pytest.raises(TypeError, match="step_through: each graph must be a Value or a Panel, got float"):
         step_through([post_loss(), 1.5])  # type: ignore[list-item]
     with pytest.raises(
         ValueError,
@@ -279,18 +255,14 @@ def test_wrong_arguments_are_named() -> None:
 
 
 def test_a_clip_outside_its_bounds_is_named_where_it_stops_the_gradient() -> None:
-    page = step_through(
-        lambda z: clipped_cross_entropy(z, 0.0), slider=Slider("z", [-4.5, 40.0], start=40.0)
-    )
+    page = step_through(lambda z: clipped_cross_entropy(z, 0.0), slider=Slider("z", [-4.5, 40.0], start=40.0))
     data = embedded(page)
     stopped, flowing = data["positions"][1][0], data["positions"][0][0]
     assert flowing["stops"] == []
     ((step, reason),) = stopped["stops"]
     node = stopped["steps"][step][0]
     assert data["panels"][0]["layouts"][0]["nodes"][node]["op"] == "clip"
-    assert (
-        reason == "clip's input (1) is outside [1e-15, 1 − 1e-15] here: no gradient passes below it"
-    )
+    assert reason == "clip's input (1) is outside [1e-15, 1 − 1e-15] here: no gradient passes below it"
     z = data["panels"][0]["layouts"][0]["nodes"].index(
         next(n for n in data["panels"][0]["layouts"][0]["nodes"] if n["label"] == "z")
     )
@@ -310,23 +282,18 @@ def test_a_clip_outside_its_bounds_is_named_where_it_stops_the_gradient() -> Non
         ),
         (
             lambda: Value(40.0).sigmoid() * 2.0,
-            "the sigmoid is saturated (σ = 1, so σ(1 − σ) is 0 in floats): "
-            "no gradient passes below it",
+            "the sigmoid is saturated (σ = 1, so σ(1 − σ) is 0 in floats): no gradient passes below it",
         ),
     ],
 )
-def test_gradient_stop_says_why_no_gradient_passes(
-    build: Callable[[], Value], expected: str
-) -> None:
+def test_gradient_stop_says_why_no_gradient_passes(build: Callable[[], Value], expected: str) -> None:
     reasons = [gradient_stop(step) for step in build().backward_steps()]
     assert reasons == [None, expected]
 
 
 def test_gradient_stop_is_none_where_the_gradient_passes_or_is_merely_zero() -> None:
     y = Value(1.0)
-    root = (y - 1.0) * Value(
-        3.0, label="w"
-    )  # the product's gradient reaches y - 1 as 3 × 1, its own is 0
+    root = (y - 1.0) * Value(3.0, label="w")  # the product's gradient reaches y - 1 as 3 × 1, its own is 0
     assert [gradient_stop(step) for step in root.backward_steps()] == [None, None]
 
 
@@ -349,9 +316,7 @@ def test_the_drawing_is_marked_up_for_the_script() -> None:
     for i, node in enumerate(nodes):
         assert f'data-node="{i}"' in svg
         for slot in range(len(node["children"])):
-            assert (
-                svg.count(f'data-edge="{i}:{slot}"') == 1
-            )  # x * x: each use of x has its own edge
+            assert svg.count(f'data-edge="{i}:{slot}"') == 1  # x * x: each use of x has its own edge
         if node["children"]:
             assert f'data-op="{i}"' in svg
     assert svg.count('data-field="data"') == svg.count('data-field="grad"') == len(nodes)
@@ -362,9 +327,7 @@ def test_the_numbers_are_written_as_the_page_writes_them() -> None:
     assert format_number(-0.0214936, 4) == "-0.0215"
     assert format_number(2.15e-7, 4) == "2.150e-07"
     assert format_number(-0.0, 4) == "0.0000"
-    assert (
-        format_number(1.03125, 4) == "1.0313"
-    )  # an exact half rounds away from zero, as toFixed does
+    assert format_number(1.03125, 4) == "1.0313"  # an exact half rounds away from zero, as toFixed does
     assert format_number(9.99996e-5, 4) == "1.000e-04"
     assert format_number(3.5e12, 2) == "3.5e+12"
     assert format_number("inf", 4) == "inf"

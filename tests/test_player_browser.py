@@ -49,10 +49,7 @@ def _find(*names: str) -> str | None:
 def _unavailable(reason: str) -> NoReturn:
     """Skip the test outside CI; fail it in CI, where the browser must be installed."""
     if os.environ.get("CI"):
-        pytest.fail(
-            f"{reason} (CI installs it: apt-get install chromium chromium-driver; "
-            f"pip install selenium)"
-        )
+        pytest.fail(f"{reason} (CI installs it: apt-get install chromium chromium-driver; pip install selenium)")
     pytest.skip(reason)
 
 
@@ -114,9 +111,7 @@ def panels(z: float, y: float) -> list[Panel]:
     for title, make in (("squared error", squared_error), ("cross-entropy", cross_entropy)):
         loss = make(z, y)
         sigmoid = next(v for v in node_names(loss) if v.op == "sigmoid")
-        built.append(
-            Panel(loss, title=title, highlight=sigmoid, note="σ′(z) = p(1 − p) = {factor}")
-        )
+        built.append(Panel(loss, title=title, highlight=sigmoid, note="σ′(z) = p(1 − p) = {factor}"))
     return built
 
 
@@ -151,12 +146,8 @@ def load(driver: Any, path: Path, width: int = 1280, height: int = 900) -> dict[
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
     )
     driver.get(path.as_uri())
-    WebDriverWait(driver, 20).until(
-        lambda d: d.execute_script("return document.body.dataset.ready") == "true"
-    )
-    return json.loads(
-        driver.execute_script("return document.getElementById('page-data').textContent")
-    )
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.dataset.ready") == "true")
+    return json.loads(driver.execute_script("return document.getElementById('page-data').textContent"))
 
 
 # What one panel shows now: its phase and current node, the explanation's rows, the boxes' texts.
@@ -215,9 +206,7 @@ def severe_errors(driver: Any) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------- the tests
 
 
-def test_stepping_follows_the_engines_order_and_shows_its_numbers(
-    browser: Any, single: Path
-) -> None:
+def test_stepping_follows_the_engines_order_and_shows_its_numbers(browser: Any, single: Path) -> None:
     from selenium.webdriver.common.keys import Keys
 
     data = load(browser, single)
@@ -255,9 +244,7 @@ def test_stepping_follows_the_engines_order_and_shows_its_numbers(
             assert row["upstream"] == format_number(grad)
             assert row["contribution"] == format_number(contributions[slot])
             assert row["running"] == (format_number(sums[slot]) if added else None)
-        if (
-            added
-        ):  # each operand's box shows its running sum after this step (x * x: after both uses)
+        if added:  # each operand's box shows its running sum after this step (x * x: after both uses)
             last = {child: slot for slot, child in enumerate(children)}
             for child, slot in last.items():
                 assert shown["fields"][str(child)][1] == f"grad {format_number(sums[slot])}"
@@ -290,10 +277,7 @@ def test_clicking_a_node_shows_its_whole_chain_rule_sum(browser: Any, single: Pa
     steps = data["positions"][0][0]["steps"]
     x = next(i for i, node in enumerate(nodes) if node["label"] == "x")
     into = [
-        (s, slot)
-        for s, step in enumerate(steps)
-        for slot, child in enumerate(nodes[step[0]]["children"])
-        if child == x
+        (s, slot) for s, step in enumerate(steps) for slot, child in enumerate(nodes[step[0]]["children"]) if child == x
     ]
     assert len(into) == 2  # x * x
     browser.execute_script(
@@ -312,31 +296,20 @@ def test_clicking_a_node_shows_its_whole_chain_rule_sum(browser: Any, single: Pa
     assert f"∂total/∂x = {format_number(data['positions'][0][0]['grad'][x])}" in text
 
 
-def test_two_graphs_step_together_and_the_slider_and_toggle_change_the_numbers(
-    browser: Any, compare: Path
-) -> None:
+def test_two_graphs_step_together_and_the_slider_and_toggle_change_the_numbers(browser: Any, compare: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     data = load(browser, compare)
     forward = max(len(panel["layouts"][0]["forward"]) for panel in data["panels"])
-    press(
-        browser, Keys.ARROW_RIGHT, forward + 2
-    )  # the forward pass, the root, and one backward step
+    press(browser, Keys.ARROW_RIGHT, forward + 2)  # the forward pass, the root, and one backward step
     first = [read(browser, 0), read(browser, 1)]
     start = GRID.index(-4.5) * 2 + 1  # z = -4.5, y = 1
-    assert [shown["current"] for shown in first] == [
-        str(data["positions"][start][p]["steps"][0][0]) for p in (0, 1)
-    ]
+    assert [shown["current"] for shown in first] == [str(data["positions"][start][p]["steps"][0][0]) for p in (0, 1)]
 
     # The factor σ′(z) = p(1 − p) that the panels point out is the engine's, in both.
-    notes = browser.execute_script(
-        "return [...document.querySelectorAll('.note')].map(n => n.textContent)"
-    )
-    assert notes == [
-        f"σ′(z) = p(1 − p) = {format_number(data['positions'][start][p]['factor'][0])}"
-        for p in (0, 1)
-    ]
+    notes = browser.execute_script("return [...document.querySelectorAll('.note')].map(n => n.textContent)")
+    assert notes == [f"σ′(z) = p(1 − p) = {format_number(data['positions'][start][p]['factor'][0])}" for p in (0, 1)]
 
     def summary(position: int, p: int) -> str:
         shown = data["positions"][position][p]
@@ -367,15 +340,11 @@ def test_two_graphs_step_together_and_the_slider_and_toggle_change_the_numbers(
     # At z = 40 the clip is outside its bounds, and cross-entropy's panel says so.
     slider.send_keys(Keys.END)
     stops = read(browser, 1)["stops"]
-    assert (
-        "clip's input (1) is outside [1e-15, 1 − 1e-15] here: no gradient passes below it" in stops
-    )
+    assert "clip's input (1) is outside [1e-15, 1 − 1e-15] here: no gradient passes below it" in stops
     assert severe_errors(browser) == []
 
 
-def test_a_graph_whose_operations_change_along_the_slider_swaps_its_drawing(
-    browser: Any, tmp_path: Path
-) -> None:
+def test_a_graph_whose_operations_change_along_the_slider_swaps_its_drawing(browser: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -429,9 +398,7 @@ return [document.documentElement.scrollWidth, width, out];
 
 
 @pytest.mark.parametrize("page", ["single", "compare"])
-def test_nothing_runs_past_a_phone_screen(
-    browser: Any, page: str, request: pytest.FixtureRequest
-) -> None:
+def test_nothing_runs_past_a_phone_screen(browser: Any, page: str, request: pytest.FixtureRequest) -> None:
     from selenium.webdriver.common.keys import Keys
 
     load(browser, request.getfixturevalue(page), width=390, height=844)

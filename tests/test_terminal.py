@@ -25,8 +25,7 @@ WIDTHS = [60, 80, 120, 200]
 # One table of the stall's shape: an epoch column, then three columns per loss.
 HEADERS = ["epoch", *(["loss", "accuracy", "mean |dL/dz|"] * 3)]
 ROWS = [
-    [str(e), "0.9400", "0%  ", "0.0478", "4.7755", "95% *", "0.9675", "2.3240", "0%  ", "0.5185"]
-    for e in (0, 20, 250)
+    [str(e), "0.9400", "0%  ", "0.0478", "4.7755", "95% *", "0.9675", "2.3240", "0%  ", "0.5185"] for e in (0, 20, 250)
 ]
 GROUPS = [
     ("", 1),
@@ -56,13 +55,9 @@ def test_on_a_terminal_the_width_is_the_terminals(monkeypatch: pytest.MonkeyPatc
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.setattr(
-        "shutil.get_terminal_size", lambda fallback: __import__("os").terminal_size((97, 30))
-    )
+    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback: __import__("os").terminal_size((97, 30)))
     assert terminal_width(Terminal()) == 97
-    monkeypatch.setattr(
-        "shutil.get_terminal_size", lambda fallback: __import__("os").terminal_size((0, 0))
-    )
+    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback: __import__("os").terminal_size((0, 0)))
     assert terminal_width(Terminal()) == 80  # a terminal that reports no size
 
 
@@ -115,12 +110,8 @@ def test_left_aligned_text_wraps_inside_its_cell() -> None:
     ]
     lines = table(["computation", "lossgrad", ""], rows, align="lrl", width=30, indent="  ")
     assert widest(lines) <= 30 and all(line.startswith("  ") for line in lines if line)
-    assert (
-        "-0.2500" in lines[2] and "gradient for" in lines[2]
-    )  # the row's numbers on its first line
-    assert "".join(line[2:].split("  ")[0] for line in lines[2:-1]).replace(" ", "") == rows[0][
-        0
-    ].replace(" ", "")
+    assert "-0.2500" in lines[2] and "gradient for" in lines[2]  # the row's numbers on its first line
+    assert "".join(line[2:].split("  ")[0] for line in lines[2:-1]).replace(" ", "") == rows[0][0].replace(" ", "")
 
 
 def test_colour_codes_do_not_count_and_survive_the_narrowing() -> None:
@@ -142,9 +133,7 @@ def test_bad_tables_are_refused_by_name() -> None:
         table(["a", "b"], [["1"]])
     with pytest.raises(ValueError, match=r"^table: the groups must span the 2 columns"):
         table(["a", "b"], [["1", "2"]], groups=[("x", 3)])
-    with pytest.raises(
-        ValueError, match=r"^table: align must have one 'l' or 'r' per column \(2\), got 'lx'"
-    ):
+    with pytest.raises(ValueError, match=r"^table: align must have one 'l' or 'r' per column \(2\), got 'lx'"):
         table(["a", "b"], [["1", "2"]], align="lx")
 
 
@@ -168,11 +157,7 @@ def test_numbers_switch_to_scientific_notation_when_huge() -> None:
 
 
 def test_a_progress_bar_leaves_room_for_its_notes() -> None:
-    assert (
-        bar_width(48, width=80) == 30
-        and bar_width(48, width=60) == 12
-        and bar_width(48, width=40) == 10
-    )
+    assert bar_width(48, width=80) == 30 and bar_width(48, width=60) == 12 and bar_width(48, width=40) == 10
 
 
 # --- every demo fits ---------------------------------------------------------------------------

@@ -104,9 +104,9 @@ __all__ = [
     "FONT_FAMILY",
     "MAX_NODES",
     "ROLE_COLOURS",
+    "SVG",
     "WEIGHT_COLOURS",
     "ComputationGraph",
-    "SVG",
     "RenderError",
     "RendererNotFoundError",
     "draw_graph",
@@ -360,15 +360,10 @@ def render_svg(
     source: object = graph if isinstance(graph, str) else getattr(graph, "source", None)
     layout = None if isinstance(graph, str) else getattr(graph, "engine", None)
     if not isinstance(source, str):
-        raise TypeError(
-            f"render_svg: graph must be a Value, a graphviz graph or DOT text, "
-            f"got {type(graph).__name__}"
-        )
+        raise TypeError(f"render_svg: graph must be a Value, a graphviz graph or DOT text, got {type(graph).__name__}")
     _check_size(graph, max_nodes, "render_svg", "or pass max_nodes=None")
     svg = _with_font_family(
-        run_renderer(
-            source, "svg", layout=None if layout in (None, "dot") else layout, timeout=timeout
-        )
+        run_renderer(source, "svg", layout=None if layout in (None, "dot") else layout, timeout=timeout)
     )
     if path is not None:
         write_bytes(path, svg)
@@ -477,9 +472,7 @@ def _drawn_children(value: Value, truncated: set[int]) -> Sequence[Value]:
     return () if id(value) in truncated else value.children
 
 
-def _group_names(
-    values: list[Value], collapse: Callable[[Value], str | None] | None
-) -> dict[int, str]:
+def _group_names(values: list[Value], collapse: Callable[[Value], str | None] | None) -> dict[int, str]:
     """Return the group name ``collapse`` gives each grouped Value, keyed by id()."""
     if collapse is None:
         return {}
@@ -706,9 +699,7 @@ class _Drawing:
 
         # An edge into a group shows the weight it passes through, when there is exactly one.
         through = {
-            key: next(iter(found.values()))
-            for key, found in weights.items()
-            if key in into_groups and len(found) == 1
+            key: next(iter(found.values())) for key, found in weights.items() if key in into_groups and len(found) == 1
         }
         grads = [abs(weight.grad) for weight in through.values()]
         self.largest_weight_grad = max(grads, default=0.0)
@@ -731,9 +722,7 @@ class _Drawing:
             group_outputs = list(outputs.get(name, {}).values())
             has_leaves = any(not member.children for member in members[name])
             blocked = sum(id(output) not in passing for output in group_outputs)
-            box = _group_box(
-                name, members[name], group_outputs, blocked if has_leaves else 0, style
-            )
+            box = _group_box(name, members[name], group_outputs, blocked if has_leaves else 0, style)
             self.has_dead |= box.dead
             self._node(group_ids[name], box)
 
@@ -907,9 +896,7 @@ class _Drawing:
         fitting = [level for level in depth if breadth[level] + _NODESEP + across <= tallest]
         if not fitting:
             return None
-        added, _, level = min(
-            (max(0.0, needed - depth[level][0]), breadth[level], level) for level in fitting
-        )
+        added, _, level = min((max(0.0, needed - depth[level][0]), breadth[level], level) for level in fitting)
         if added > max(0.0, needed - depth[min(depth)][0]) - _RANKSEP:
             return None  # not worth moving it from its corner for
         return depth[level][1]
@@ -919,9 +906,7 @@ def _flows_horizontally(rankdir: str) -> bool:
     return rankdir in ("LR", "RL")
 
 
-def _longest_path_ranks(
-    names: list[str], edges: list[_Edge], columns: list[list[str]]
-) -> dict[str, int]:
+def _longest_path_ranks(names: list[str], edges: list[_Edge], columns: list[list[str]]) -> dict[str, int]:
     """Return each node's rank: the most edges on a path to it from the first rank.
 
     A column's nodes share one rank. Ranks may start below 0; only their differences matter.
@@ -964,9 +949,7 @@ def _column_of(group: str) -> str:
     return head if dot and head else group
 
 
-def _shared_constants(
-    values: list[Value], truncated: set[int], groups: dict[int, str]
-) -> dict[int, set[str]]:
+def _shared_constants(values: list[Value], truncated: set[int], groups: dict[int, str]) -> dict[int, set[str]]:
     """Return the constants not to draw (by id, with the groups they enter): those entering only
     groups, of more than one column.
 
@@ -1057,10 +1040,7 @@ _WIDE = frozenset("%@MWmw")
 
 def _text_width(text: str, points: float, bold: bool = False) -> float:
     """Return the estimated width of one line of text in DejaVu Sans, in points."""
-    ems = sum(
-        0.34 if c in _NARROW else 0.95 if c in _WIDE else 0.72 if c.isupper() else 0.62
-        for c in text
-    )
+    ems = sum(0.34 if c in _NARROW else 0.95 if c in _WIDE else 0.72 if c.isupper() else 0.62 for c in text)
     return ems * points * (1.08 if bold else 1.0)
 
 
@@ -1122,9 +1102,7 @@ def _value_box(value: Value, role: str, style: _Style) -> _Box:
     return _Box(lines, role, value.grad)
 
 
-def _group_box(
-    name: str, members: list[Value], outputs: list[Value], blocked: int, style: _Style
-) -> _Box:
+def _group_box(name: str, members: list[Value], outputs: list[Value], blocked: int, style: _Style) -> _Box:
     """Return a group's box: its name and size, its output's data and grad, and whether it is dead.
 
     ``blocked`` is how many of its outputs no gradient passes through to the group's leaves.
@@ -1248,9 +1226,7 @@ class _Style:
             "color": f"{WEIGHT_COLOURS[sign]}{opacity:02x}",
             "penwidth": f"{width:.2f}",
             "arrowsize": "0.4",
-            "tooltip": _plain_attribute(
-                f"{name} = {self.number(weight.data)}, grad {self.number(weight.grad)}"
-            ),
+            "tooltip": _plain_attribute(f"{name} = {self.number(weight.data)}, grad {self.number(weight.grad)}"),
         }
 
 
@@ -1305,8 +1281,7 @@ def _legend(drawing: _Drawing) -> tuple[str, float, float]:
             fill = "#ffffff" if style.grad_shading else colours.fill
             rows.append(
                 (
-                    f'<TD BORDER="{width}" COLOR="{colours.border}" BGCOLOR="{fill}" '
-                    'WIDTH="24"> </TD>',
+                    f'<TD BORDER="{width}" COLOR="{colours.border}" BGCOLOR="{fill}" WIDTH="24"> </TD>',
                     colours.name,
                 )
             )
@@ -1314,8 +1289,7 @@ def _legend(drawing: _Drawing) -> tuple[str, float, float]:
         group = ROLE_COLOURS["group"]
         rows.append(
             (
-                f'<TD BORDER="1" STYLE="dashed" COLOR="{group.border}" '
-                f'BGCOLOR="{_DEAD_FILL}" WIDTH="24"> </TD>',
+                f'<TD BORDER="1" STYLE="dashed" COLOR="{group.border}" BGCOLOR="{_DEAD_FILL}" WIDTH="24"> </TD>',
                 "dead: no gradient passes",
             )
         )
@@ -1345,9 +1319,7 @@ def _legend(drawing: _Drawing) -> tuple[str, float, float]:
             position = step / 4
             magnitude = style.low * (style.high / style.low) ** position
             font = "#ffffff" if position > _DARK_SHADE else "#000000"
-            swatches.append(
-                f'<TD BGCOLOR="{_ramp(position)}"><FONT COLOR="{font}">{magnitude:.0e}</FONT></TD>'
-            )
+            swatches.append(f'<TD BGCOLOR="{_ramp(position)}"><FONT COLOR="{font}">{magnitude:.0e}</FONT></TD>')
         lines.append('<TR><TD COLSPAN="5" ALIGN="LEFT">fill: |grad|, log scale</TD></TR>')
         lines.append(f"<TR>{''.join(swatches)}</TR>")
         texts += ["fill: |grad|, log scale", "1e-04 " * 5]
@@ -1372,9 +1344,7 @@ def _check_options(
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__} {root!r}")
     if rankdir not in RANKDIRS:
-        raise ValueError(
-            f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}"
-        )
+        raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 17:
         raise ValueError(f"draw_graph: precision must be an int in [0, 17], got {precision!r}")
     try:
@@ -1382,13 +1352,8 @@ def _check_options(
     except (TypeError, ValueError):
         low = high = math.nan
     if not (0 < low < high < math.inf):
-        raise ValueError(
-            f"draw_graph: grad_range must be (small, large) with 0 < small < large, "
-            f"got {grad_range!r}"
-        )
-    if max_depth is not None and (
-        isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0
-    ):
+        raise ValueError(f"draw_graph: grad_range must be (small, large) with 0 < small < large, got {grad_range!r}")
+    if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0):
         raise ValueError(f"draw_graph: max_depth must be None or an int >= 0, got {max_depth!r}")
 
 
@@ -1404,9 +1369,7 @@ def _node_count(body: Sequence[str]) -> int:
 
 def _check_size(graph: object, max_nodes: int | None, where: str, lift: str) -> None:
     """Refuse a graphviz graph of more than max_nodes nodes, with a hint to draw less of it."""
-    if max_nodes is not None and (
-        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
-    ):
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"{where}: max_nodes must be None or an int >= 1, got {max_nodes!r}")
     body = getattr(graph, "body", None)
     if max_nodes is None or not isinstance(body, list):

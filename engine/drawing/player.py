@@ -172,9 +172,7 @@ def step_through(
             f"from {' and '.join(axis.name for axis in axes)}, got {type(graphs).__name__}"
         )
     if callable(graphs) and not isinstance(graphs, Value) and not axes:
-        raise TypeError(
-            "step_through: a function for graphs needs a slider or a toggle to call it with"
-        )
+        raise TypeError("step_through: a function for graphs needs a slider or a toggle to call it with")
     grids = [_grid(axis) for axis in axes]
     start = tuple(_start_index(axis, grid) for axis, grid in zip(axes, grids))
 
@@ -227,9 +225,7 @@ def step_through(
             layouts.append(_layout_data(panel, names, shape, recorded[position][index], svg))
         panel_data.append({"title": first.title, "note": first.note, "layouts": layouts})
 
-    heading = (
-        title or " vs ".join(panel.title for panel in shown if panel.title) or shown[0].root.label
-    )
+    heading = title or " vs ".join(panel.title for panel in shown if panel.title) or shown[0].root.label
     heading = heading or "step through backprop"
     data = {
         "title": heading,
@@ -288,14 +284,10 @@ def format_number(x: float | str, precision: int = 4) -> str:
     if abs(x) < 10.0**-precision or abs(x) >= 1e9:
         digits = max(precision - 1, 0)
         exponent = exact.adjusted()
-        mantissa = exact.scaleb(-exponent).quantize(
-            Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP
-        )
+        mantissa = exact.scaleb(-exponent).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
         if abs(mantissa) >= 10:
             exponent += 1
-            mantissa = exact.scaleb(-exponent).quantize(
-                Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP
-            )
+            mantissa = exact.scaleb(-exponent).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
         return f"{mantissa:.{digits}f}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
     return f"{exact.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP):.{precision}f}"
 
@@ -316,11 +308,7 @@ def gradient_stop(step: BackwardStep) -> str | None:
         return None
     node = step.node
     explain = _STOP_REASONS.get(node.op)
-    reason = (
-        explain(node)
-        if explain is not None
-        else f"the local derivatives of {node.op} are all 0 here"
-    )
+    reason = explain(node) if explain is not None else f"the local derivatives of {node.op} are all 0 here"
     return f"{reason}: no gradient passes below it"
 
 
@@ -342,13 +330,9 @@ def _clip_stop(node: Value) -> str:
 _STOP_REASONS: dict[str, Callable[[Value], str]] = {
     "clip": _clip_stop,
     "relu": lambda node: f"relu's input ({_first_input(node)}) is not positive: a dead unit",
-    "leaky_relu": lambda node: (
-        f"leaky_relu's input ({_first_input(node)}) is not positive and its slope is 0"
-    ),
+    "leaky_relu": lambda node: f"leaky_relu's input ({_first_input(node)}) is not positive and its slope is 0",
     "abs": lambda node: "abs is at 0, where its derivative is taken as 0",
-    "sigmoid": lambda node: (
-        f"the sigmoid is saturated (σ = {node.data:.6g}, so σ(1 − σ) is 0 in floats)"
-    ),
+    "sigmoid": lambda node: f"the sigmoid is saturated (σ = {node.data:.6g}, so σ(1 − σ) is 0 in floats)",
     "tanh": lambda node: f"tanh is saturated (tanh = {node.data:.6g}, so 1 − tanh² is 0 in floats)",
     "exp": lambda node: "exp's output underflowed to 0",
     "**": lambda node: f"the power's local derivative is 0 at base {_first_input(node)}",
@@ -414,16 +398,12 @@ def _record(panel: Panel, names: dict[Value, str]) -> _Recorded:
         "grad": [_number(g) for g in running],
         "steps": recorded_steps,
         "stops": stops,
-        "factor": [_number(d) for d in highlight.local_derivatives()]
-        if highlight is not None
-        else None,
+        "factor": [_number(d) for d in highlight.local_derivatives()] if highlight is not None else None,
     }
     return _Recorded(data, steps)
 
 
-def _widest_numbers(
-    recorded: list[_Recorded], children: list[list[int]], precision: int
-) -> list[tuple[float, float]]:
+def _widest_numbers(recorded: list[_Recorded], children: list[list[int]], precision: int) -> list[tuple[float, float]]:
     """Return, per node, the data and the gradient whose text is widest at any position and step.
 
     The drawing is laid out once, with these, so that every number the page writes into a box fits.
@@ -471,9 +451,7 @@ def _structure(panel: Panel, names: dict[Value, str]) -> Shape:
     return nodes, number.get(panel.highlight) if panel.highlight is not None else None
 
 
-def _layout_data(
-    panel: Panel, names: dict[Value, str], structure: Shape, start: _Recorded, svg: str
-) -> dict[str, Any]:
+def _layout_data(panel: Panel, names: dict[Value, str], structure: Shape, start: _Recorded, svg: str) -> dict[str, Any]:
     """Return what the positions of one structure share: the nodes, their order, the drawing."""
     number = {value: index for index, value in enumerate(names)}
     nodes = []
@@ -487,9 +465,7 @@ def _layout_data(
                 "args": [f"{a:g}" for a in value.args],
             }
         )
-    labelled_inputs = [
-        number[v] for v in names if not v.children and v.label and not isinstance(v, Constant)
-    ]
+    labelled_inputs = [number[v] for v in names if not v.children and v.label and not isinstance(v, Constant)]
     return {
         "highlight": structure[1],
         "nodes": nodes,
@@ -603,9 +579,7 @@ def _mark_up(svg: str, values: list[Value], names: dict[Value, str], prefix: str
             else:
                 edges.setdefault((tail.partition(":")[0], head_node), []).append((port, group))
     if len(found_boxes) != len(values):
-        raise RuntimeError(
-            "step_through: the drawing lacks a box for some Values; draw_graph's node names changed"
-        )
+        raise RuntimeError("step_through: the drawing lacks a box for some Values; draw_graph's node names changed")
     for index, value in enumerate(values):
         taken: dict[str, int] = {}
         for slot, child in enumerate(value.children):
@@ -619,8 +593,7 @@ def _mark_up(svg: str, values: list[Value], names: dict[Value, str], prefix: str
                 taken[names[child]] = position + 1
                 if position >= len(unported):
                     raise RuntimeError(
-                        f"step_through: the drawing has no edge from operand {slot + 1} "
-                        f"into node {index}"
+                        f"step_through: the drawing has no edge from operand {slot + 1} into node {index}"
                     )
                 edge = unported[position]
             edge.set("data-edge", f"{index}:{slot}")
@@ -644,10 +617,7 @@ def _mark_fields(group: ET.Element, name: str) -> None:
     for field in ("data", "grad"):
         matching = [text for text in texts if (text.text or "").startswith(f"{field} ")]
         if not matching:
-            raise RuntimeError(
-                f"step_through: box {name} has no '{field} ...' text; "
-                f"draw_graph's box labels changed"
-            )
+            raise RuntimeError(f"step_through: box {name} has no '{field} ...' text; draw_graph's box labels changed")
         matching[-1].set("data-field", field)
 
 
@@ -657,9 +627,7 @@ def _mark_fields(group: ET.Element, name: str) -> None:
 def _grid(axis: Slider | Toggle) -> list[Number]:
     where = f"step_through: {type(axis).__name__.lower()} {axis.name!r}"
     if not isinstance(axis.name, str) or not axis.name:
-        raise ValueError(
-            f"step_through: a {type(axis).__name__.lower()} needs a name, got {axis.name!r}"
-        )
+        raise ValueError(f"step_through: a {type(axis).__name__.lower()} needs a name, got {axis.name!r}")
     values = list(axis.values)
     if not values:
         raise ValueError(f"{where} has no values")
@@ -668,9 +636,7 @@ def _grid(axis: Slider | Toggle) -> list[Number]:
             raise ValueError(f"{where}: values must be finite numbers, got {v!r}")
     if axis.start is not None and axis.start not in values:
         if isinstance(axis, Toggle):
-            raise ValueError(
-                f"{where}: start must be one of its values {values}, got {axis.start!r}"
-            )
+            raise ValueError(f"{where}: start must be one of its values {values}, got {axis.start!r}")
         values.append(axis.start)
     if isinstance(axis, Slider):
         values = sorted(set(values))
@@ -705,9 +671,7 @@ def _point_text(axes: list[Slider | Toggle], point: tuple[Number, ...]) -> str:
     return ", ".join(f"{axis.name} = {value:g}" for axis, value in zip(axes, point)) or "the point"
 
 
-def _as_panels(
-    built: object, point: tuple[Number, ...], axes: list[Slider | Toggle]
-) -> list[Panel]:
+def _as_panels(built: object, point: tuple[Number, ...], axes: list[Slider | Toggle]) -> list[Panel]:
     items = [built] if isinstance(built, (Value, Panel)) else built
     if not isinstance(items, Sequence) or not items:
         raise TypeError(
@@ -719,9 +683,7 @@ def _as_panels(
         if isinstance(item, Value):
             item = Panel(item, title=item.label)
         if not isinstance(item, Panel) or not isinstance(item.root, Value):
-            raise TypeError(
-                f"step_through: each graph must be a Value or a Panel, got {type(item).__name__}"
-            )
+            raise TypeError(f"step_through: each graph must be a Value or a Panel, got {type(item).__name__}")
         panels.append(item)
     return panels
 

@@ -154,7 +154,9 @@ def run_renderer(
         raise RenderError(
             f"run_renderer: {executable} did not finish within {timeout} s; for big graphs pass "
             f"max_depth or collapse to draw_graph, or a larger timeout",
-            executable=executable, returncode=None, stderr=stderr,
+            executable=executable,
+            returncode=None,
+            stderr=stderr,
         ) from error
     except OSError as error:
         raise RenderError(
@@ -165,7 +167,9 @@ def run_renderer(
         raise RenderError(
             f"run_renderer: {' '.join(command)} exited with status {completed.returncode}: "
             f"{stderr or '(it printed nothing on stderr)'}",
-            executable=executable, returncode=completed.returncode, stderr=stderr,
+            executable=executable,
+            returncode=completed.returncode,
+            stderr=stderr,
         )
     if output_format.split(":")[0] == "svg":
         _check_svg(completed.stdout, executable, stderr)
@@ -190,5 +194,7 @@ def _check_svg(output: bytes, executable: str, stderr: str) -> None:
     raise RenderError(
         f"run_renderer: {executable} exited with status 0 but {problem}; is it a dot-compatible "
         f"program? ({ENV_VAR} chooses the renderer)",
-        executable=executable, returncode=0, stderr=stderr,
+        executable=executable,
+        returncode=0,
+        stderr=stderr,
     )
