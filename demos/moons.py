@@ -10,6 +10,10 @@ A learning rate too large makes training diverge: the loss grows by orders of ma
 few steps, long before any number overflows (which ``fit`` itself reports). `train_moons` stops
 a run whose loss has grown to `DIVERGED` times its first step's, with a ``DivergenceError``
 naming the step; the command reports it in one line and exits with status 2.
+
+``--html FILE`` also writes the replay page of the training (``nn.replay``, built by
+`moons_page`): fit keeps a snapshot of every step, and the page plays back the decision
+boundary, the curves and the network's weights and gradients step by step.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ import json
 import time
 from collections.abc import Callable
 
+from engine.pages import Page
 from losses import hinge_loss
 from nn import MLP, SGD, DivergenceError, History, ProgressBar, fit, make_moons
+from nn.replay import ReplayRun, replay_page
 
 from .arguments import (
     MAX_POINTS,
     MAX_STEPS,
+    html_path,
     nonnegative_float,
     plot_path,
     point_count,
@@ -32,11 +39,15 @@ from .arguments import (
     seed_number,
     step_count,
 )
+from .registry import BINARY_LOSSES
 from .terminal import Style, bar_width, number_text, paragraph
 
-__all__ = ["DIVERGED", "add_parser", "run", "train_moons"]
+__all__ = ["DIVERGED", "PAGE_RESOLUTION", "add_parser", "moons_page", "run", "train_moons"]
 
 DIVERGED = 1e3  # a loss this many times the first step's: the run has left the data behind
+# Grid points of the page's decision boundary along the data's longer side: evaluating the MLP
+# on the grid at every step is most of the page's build time.
+PAGE_RESOLUTION = 28
 
 
 def train_moons(
@@ -47,10 +58,12 @@ def train_moons(
     seed: int = 0,
     l2: float = 1e-4,
     on_step: Callable[[int, History], None] | None = None,
+    record_every: int | None = None,
 ) -> tuple[MLP, list[tuple[float, float]], list[int], History]:
     """Return (model, X, y, history) after micrograd's moons training: hinge loss + l2, decaying lr.
 
-    ``on_step(step, history)`` is called after each step (fit's ``on_epoch``).
+    ``on_step(step, history)`` is called after each step (fit's ``on_epoch``); with
+    ``record_every`` k, ``history.snapshots`` holds a snapshot every k steps (fit's).
 
     Raises:
       DivergenceError: the loss grew to `DIVERGED` times the first step's (or a number
@@ -83,8 +96,33 @@ def train_moons(
         l2=l2,
         lr_schedule=lambda k: lr * (1.0 - 0.9 * k / steps),  # micrograd: 1.0 - 0.9·k/100
         on_epoch=after_step,
+        record_every=record_every,
     )
     return model, X, y, history
+
+
+def moons_page(
+    model: MLP, X: list[tuple[float, float]], y: list[int], history: History
+) -> Page:
+    """Return the replay page of a moons training recorded with ``train_moons(record_every=k)``."""
+    if history.snapshots is None:
+        raise ValueError("moons_page: the history has no snapshots; train with record_every=1")
+    hinge = BINARY_LOSSES["hinge"]
+    description = (
+        "micrograd's demo on lossgrad: MLP(2, [16, 16, 1]) (relu, a linear score out) learns "
+        f"{len(X)} points of two moons under the hinge loss max(0, 1 − y·s) plus 1e-4 L2, by "
+        "full-batch gradient descent with a decaying learning rate. Step k is the model after "
+        "k steps; the network's edges are its weights (blue above 0, orange below), as thick "
+        "as their gradient. Press Play, scrub, or click an edge."
+    )
+    return replay_page(
+        [ReplayRun(hinge.title, hinge.colour.hex, history, model)],
+        X,
+        y,
+        title="An MLP learns two moons",
+        description=description,
+        resolution=PAGE_RESOLUTION,
+    )
 
 
 def accuracy_of(model: MLP, X: list[tuple[float, float]], y: list[int]) -> float:
@@ -137,6 +175,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--json", action="store_true", help="print the result and the history as JSON"
     )
+    parser.add_argument(
+        "--html",
+        type=html_path,
+        default=None,
+        metavar="FILE",
+        help="also write a page replaying the training step by step to FILE (.html, offline)",
+    )
     return parser
 
 
@@ -161,7 +206,13 @@ def run(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     try:
         model, X, y, history = train_moons(
-            args.steps, args.lr, args.points, args.noise, args.seed, on_step=on_step
+            args.steps,
+            args.lr,
+            args.points,
+            args.noise,
+            args.seed,
+            on_step=on_step,
+            record_every=1 if args.html is not None else None,
         )
     except DivergenceError as error:  # end the bar's line where it stopped, then the one-line error
         if bar is not None:
@@ -208,4 +259,8 @@ def run(args: argparse.Namespace) -> int:
         )
         if not args.json:
             print(f"plot written to {path}")
+    if args.html is not None:
+        path = moons_page(model, X, y, history).save(args.html)
+        if not args.json:
+            print(f"page written to {path}")
     return 0

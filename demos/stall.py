@@ -32,9 +32,12 @@ for K classes), and the mean over the examples of |dℓ/dz|, the push each examp
 gives its logit z (read off the z node after ``backward()``, times n to undo the mean; for K
 classes the mean over the K logits too). Entry k describes the model after k updates.
 
-For a replay page each run also keeps `Snapshot`s: the parameters, their gradients, and each
-example's z, p, dℓ/dp, dp/dz and dℓ/dz, every number read off that epoch's graph (see
-`Snapshot` for what is recorded and how much).
+For a replay page each run also keeps snapshots (``nn.snapshots.Snapshot``, re-exported here):
+the parameters, their gradients, and each example's z, p, dℓ/dp, dp/dz and dℓ/dz, every number
+read off that epoch's graph. For K classes z, dL_dz, p and dL_dp hold one K-tuple per example
+(p is the softmax's) and dp_dz is None (the softmax's is a K × K matrix per example); for a loss
+of logits, which never reads p, dL_dp is None. ``--html FILE`` writes the replay page of the
+runs (``nn.replay``, built by `stall_page`), two classes only.
 """
 
 from __future__ import annotations
@@ -50,8 +53,11 @@ from typing import Any, NamedTuple
 
 from engine import Constant, Value, no_grad
 from engine import sum as value_sum
+from engine.pages import Page
 from losses import categorical_cross_entropy, mse_loss, softmax
 from nn import SGD, DivergenceError, History, Layer, Module, make_blobs
+from nn.replay import ReplayRun, replay_page
+from nn.snapshots import Snapshot
 
 from .arguments import (
     MAX_EPOCHS,
@@ -59,6 +65,7 @@ from .arguments import (
     binary_losses,
     epoch_count,
     fraction,
+    html_path,
     plot_path,
     positive_float,
     seed_number,
@@ -69,6 +76,7 @@ from .terminal import Style, number_text, paragraph, table
 __all__ = [
     "MAX_CLASSES",
     "MAX_SNAPSHOTS",
+    "PAGE_RESOLUTION",
     "Run",
     "Snapshot",
     "Speedup",
@@ -84,12 +92,16 @@ __all__ = [
     "run_stall",
     "speedup_of",
     "stall_losses",
+    "stall_page",
     "stall_setup",
     "train",
 ]
 
 MAX_CLASSES = 10  # --classes: more blobs than this crowd the circle and the table
 MAX_SNAPSHOTS = 500  # a run keeps at most this many snapshots (plus its last epoch)
+# Grid points of the page's decision boundary along the data's longer side: a neuron's boundary
+# is a straight line, which a coarse grid draws exactly, and the grid is most of the build time.
+PAGE_RESOLUTION = 16
 BASELINE = "mse"  # the run every speed-up is measured against
 
 
@@ -184,47 +196,6 @@ def stall_losses(config: StallConfig) -> list[StallLoss]:
         return _softmax_losses(config.classes)
     keys = dict.fromkeys((BASELINE, *config.losses))
     return [_binary(binary_loss(key, "run_stall")) for key in keys]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The model at one epoch, read off that epoch's graph after ``backward()``.
-
-    The fields and their meaning are those of ``nn.snapshots.Snapshot``, so a run's snapshots
-    are what a replay page reads:
-
-    - ``epoch``: the updates made before it (0: the start);
-    - ``parameters``, ``gradients``: the model's parameters (``Run.model.parameters()`` order)
-      as the epoch's forward pass read them, and ∂L/∂parameter;
-    - per example, as n·node.grad (the example's own loss ℓ, not the batch's mean): ``z`` the
-      logit, ``dL_dz`` the push dℓ/dz, ``p`` the output, ``dL_dp`` dℓ/dp (None for a loss of
-      logits, which never reads p), ``dp_dz`` the sigmoid's local derivative p(1 - p) from the
-      engine (``local_derivatives()``), so that dL_dz = dL_dp × dp_dz;
-    - ``mean_abs_dL_dz``: the mean of |dℓ/dz| over the examples.
-
-    For K classes ``z``, ``dL_dz``, ``p`` and ``dL_dp`` hold one K-tuple per example (p is the
-    softmax's), and ``dp_dz`` is None (softmax's is a K × K matrix per example).
-    """
-
-    epoch: int
-    parameters: tuple[float, ...]
-    gradients: tuple[float, ...]
-    z: tuple[Any, ...]
-    dL_dz: tuple[Any, ...]
-    p: tuple[Any, ...] | None
-    dL_dp: tuple[Any, ...] | None
-    dp_dz: tuple[float, ...] | None
-    mean_abs_dL_dz: float
-
-    def restore(self, parameters: Sequence[Value]) -> None:
-        """Set the given parameters (a model's ``parameters()``, in order) to their values here."""
-        if len(parameters) != len(self.parameters):
-            raise ValueError(
-                f"Snapshot.restore: the snapshot holds {len(self.parameters)} parameters, "
-                f"got {len(parameters)}"
-            )
-        for parameter, value in zip(parameters, self.parameters):
-            parameter.data = value
 
 
 @dataclass
@@ -674,6 +645,44 @@ def run_stall(config: StallConfig = StallConfig(), *, record: bool = False) -> S
     return StallResult(config, setup.start, runs, setup.X, setup.y, push)
 
 
+def stall_page(result: StallResult) -> Page:
+    """Return the replay page of the runs of a two-class result of ``run_stall(record=True)``."""
+    if result.config.classes != 2:
+        raise ValueError(
+            f"stall_page: the replay page shows two classes, got {result.config.classes}"
+        )
+    if any(not run.snapshots for run in result.runs.values()):
+        raise ValueError(
+            "stall_page: the runs have no snapshots; run run_stall(config, record=True)"
+        )
+    config, reached = result.config, result.reached()
+    target = f"{100 * config.target:g}%"
+    verdicts = [
+        f"{run.short} reached {target} accuracy at epoch {reached[key]}"
+        if reached[key] is not None
+        else f"{run.short} did not reach {target} within {_epochs(result.epochs)}"
+        for key, run in result.runs.items()
+    ]
+    w0, w1, b = result.start
+    description = (
+        f"One sigmoid neuron, p = σ(w·x + b), trained on the same {config.points} points from "
+        f"the same confidently wrong start, w = ({w0:.2f}, {w1:.2f}) and b = {b:.2f}, which puts "
+        f"the typical point at p = {config.start_p:g} of its own class; full-batch gradient "
+        f"descent, lr = {config.lr:g}, once per loss. {'; '.join(verdicts)}. Press Play or "
+        "scrub, and watch where squared error's push dies."
+    )
+    runs = [ReplayRun(run.title, run.colour.hex, run, run.model) for run in result.runs.values()]
+    return replay_page(
+        runs,
+        result.X,
+        result.y,
+        title="Squared error stalls, cross-entropy learns",
+        description=description,
+        target=config.target,
+        resolution=PAGE_RESOLUTION,
+    )
+
+
 # ---------------------------------------------------------------------------- the command
 
 
@@ -771,6 +780,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="store_true",
         help="print the settings, the verdict and the full history as JSON",
     )
+    parser.add_argument(
+        "--html",
+        type=html_path,
+        default=None,
+        metavar="FILE",
+        help="also write a page replaying the runs epoch by epoch to FILE (.html, works offline)",
+    )
     return parser
 
 
@@ -786,7 +802,9 @@ def run(args: argparse.Namespace) -> int:
                 "squared error and cross-entropy on the softmax"
             )
         config = replace(config, losses=tuple(args.losses))
-    result = run_stall(config)
+    if args.html is not None and args.classes != 2:
+        raise UsageError("--html replays one sigmoid neuron's runs; it does not take --classes")
+    result = run_stall(config, record=args.html is not None)
     if args.json:
         print(json.dumps(_as_json(result), indent=2))
     else:
@@ -801,6 +819,10 @@ def run(args: argparse.Namespace) -> int:
         path = plot_stall(curves, args.plot, config.target, title=title)
         if not args.json:
             print(f"plot written to {path}")
+    if args.html is not None:
+        path = stall_page(result).save(args.html)
+        if not args.json:
+            print(f"page written to {path}")
     return 0
 
 

@@ -17,12 +17,18 @@ True
 - ``train``: ``train_step`` (one step of gradient descent), ``fit`` (the loop over epochs), its
   ``History``, and the ``DivergenceError`` it raises when the loss blows up.
 - ``progress``: ``ProgressBar``, the text progress bar of ``fit(progress=True)`` and the demos.
+- ``snapshots``: ``Snapshot`` (the parameters, their gradients and each example's logit and push
+  at one epoch, read off the graph) and ``Snapshots``, what ``fit(record_every=k)`` keeps.
+- ``replay``: ``replay_page``, a self-contained page that replays one or more trainings
+  (``ReplayRun``) epoch by epoch; it shows inline in Jupyter and saves with ``.save(path)``.
 """
 
 from .data import make_blobs, make_moons, make_xor
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, neuron_of
 from .optim import SGD, Adam, Optimizer
 from .progress import ProgressBar
+from .replay import ReplayRun, replay_page
+from .snapshots import Snapshot, Snapshots
 from .train import DivergenceError, History, fit, train_step
 
 __all__ = [
@@ -37,10 +43,14 @@ __all__ = [
     "Neuron",
     "Optimizer",
     "ProgressBar",
+    "ReplayRun",
+    "Snapshot",
+    "Snapshots",
     "fit",
     "make_blobs",
     "make_moons",
     "make_xor",
     "neuron_of",
+    "replay_page",
     "train_step",
 ]

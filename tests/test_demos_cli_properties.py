@@ -170,6 +170,7 @@ OPTIONS: dict[str, dict[str, st.SearchStrategy[str] | None]] = {
         "--classes": counts(2, 10),
         "--every": counts(1, 30),
         "--plot": paths([".svg", ".png"], writable=False),
+        "--html": paths([".html", ".htm"]),
         "--json": None,
     },
     "showdown": {
@@ -217,6 +218,7 @@ OPTIONS: dict[str, dict[str, st.SearchStrategy[str] | None]] = {
         "--seed": numbers,
         "--plot": paths([".svg", ".png"], writable=False),
         "--json": None,
+        "--html": paths([".html", ".htm"]),
     },
 }
 
