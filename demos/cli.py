@@ -57,10 +57,14 @@ COMMANDS: dict[str, ModuleType] = {
 _EPILOG = """\
 examples:
   lossgrad stall                        MSE stalls, cross-entropy learns: the post's claim, measured
+  lossgrad stall --html stall.html      replay both trainings epoch by epoch, as a page
+  lossgrad stall --losses mse,bce,focal,hinge   the loss zoo from the same start
   lossgrad sweep                        does any learning rate rescue squared error?
   lossgrad showdown --losses focal      dL/dz of each loss at the post's probabilities
   lossgrad post                         every number of the post, recomputed and checked
   lossgrad graph bce --logit -4.5 --label 1 -o bce.svg
+  lossgrad graph --compare --html backprop.html   step through backprop, MSE next to BCE
+  lossgrad graph --expr "(sigmoid(z) - 1) ** 2" --var z=-4.5 -o mse.svg
   lossgrad explore --p 0.01 --label 1   both losses and gradients at one point
   lossgrad explore --html explorer.html the post's Loss Function Explorer, as a page
   lossgrad moons --plot moons.png       micrograd's moons demo on lossgrad
