@@ -4,7 +4,9 @@ Every notebook is executed in a fresh kernel, in a temporary copy of ``notebooks
 is written into the repository), with a timeout on each cell. The kernels run a few at a time,
 since most of a notebook's run is the kernel starting. The exercises notebook runs three times:
 as committed (each check says the exercise is skipped), with right answers (each check passes)
-and with wrong ones (each check says "not yet").
+and with wrong ones (each check says "not yet"). The pages a notebook shows (the backprop
+step-through, the training replay) must show inline, self-contained: nothing they hold loads
+anything from the network.
 
 The second half checks the post's snippets with the import changed: rounding, float() and
 comparisons of the Values the losses return.
@@ -15,9 +17,11 @@ from __future__ import annotations
 import ast
 import asyncio
 import copy
+import html
 import json
 import math
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -37,7 +41,7 @@ pytest.importorskip("ipykernel")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-CELL_TIMEOUT = 120  # seconds for any one cell; the slowest (training two neurons) takes about one
+CELL_TIMEOUT = 120  # seconds for any one cell: far more than the slowest needs; a hang trips it
 KERNEL = "lossgrad-notebooks"
 
 # What each notebook must print: the post's numbers, in the post's formats.
@@ -107,6 +111,8 @@ EXPECTED: dict[str, list[str]] = {
         "  0.99 |  -0.000198 |    -0.0100 |    50.5x",
         "MSE: 95% accuracy at epoch 197",
         "BCE: 95% accuracy at epoch 20",
+        "replayed MSE: 95% accuracy at epoch 197",
+        "replayed BCE: 95% accuracy at epoch 20",
     ],
     "07_exercises": [
         "local derivative 0.010866",
@@ -117,6 +123,21 @@ EXPECTED: dict[str, list[str]] = {
 }
 # Notebooks that draw a graph, which must show inline as a picture.
 DRAWS_GRAPHS = ["00_engine", "01_squared_error", "03_binary_cross_entropy"]
+# Notebooks that show pages inline (a step-through, a training replay): each page's title.
+SHOWS_PAGES = {
+    "00_engine": [
+        "Squared error through a sigmoid, step by step",
+        "Squared error vs cross-entropy through a sigmoid",
+    ],
+    "06_gradient_showdown": ["Squared error stalls, cross-entropy learns"],
+}
+# What makes a browser fetch something from the network: an http(s) or protocol-relative address
+# in an attribute that loads (src=, href=, ...), in a stylesheet's url(...) or in an @import.
+LOADS_AN_ADDRESS = re.compile(
+    r"""(?:\b(?:src|srcset|href|poster|action)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?)"""
+    r"""\s*(?:https?:)?//[^\s"'<>)]*""",
+    re.IGNORECASE,
+)
 # The post's hand-written gradient helpers: a notebook gets these numbers from backprop instead.
 HAND_WRITTEN_HELPERS = {
     "mse_gradient",
@@ -186,6 +207,32 @@ def text_of(notebook: Any) -> str:
             elif output.output_type == "error":
                 parts.append(f"{output.ename}: {output.evalue}")
     return "\n".join(parts)
+
+
+def html_outputs(notebook: Any) -> list[Any]:
+    """Return every output of the notebook that shows HTML."""
+    return [
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.output_type in ("execute_result", "display_data") and "text/html" in output.data
+    ]
+
+
+def addresses_loaded(notebook: Any) -> list[str]:
+    """Return the network addresses any output of the notebook would make a browser fetch.
+
+    HTML is unescaped first, so that a page inside an ``<iframe srcdoc="...">`` is read as the
+    browser reads it. Pictures stored as base64 (PNG) hold no text to look at.
+    """
+    found = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            texts = [output.get("text", ""), *(data[kind] for kind in data if kind != "image/png")]
+            for text in texts:
+                found += LOADS_AN_ADDRESS.findall(html.unescape(str(text)))
+    return found
 
 
 def errors_of(notebook: Any) -> list[str]:
@@ -299,6 +346,28 @@ def test_a_notebook_uses_lossgrad_and_writes_no_gradient_of_the_post(name: str) 
     assert defined & HAND_WRITTEN_HELPERS == set()
 
 
+def test_the_address_check_sees_what_a_page_would_load() -> None:
+    notebook = read("00_engine")
+    cell = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    script = '<script src="https://cdn.example.org/d3.js"></script>'
+    style = "@import '//fonts.example.org/sans.css'; b { background: url(http://x.example/b.png) }"
+    pictures = [
+        # A namespace is a name, not an address to load; a link within the picture loads nothing.
+        '<svg xmlns="http://www.w3.org/2000/svg"><a xlink:href="#node1"></a></svg>',
+        f'<iframe srcdoc="{html.escape(script, quote=True)}"></iframe>',
+        f"<style>{style}</style>",
+    ]
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": picture, "text/plain": "page"})
+        for picture in pictures
+    ]
+    assert addresses_loaded(notebook) == [
+        'src="https://cdn.example.org/d3.js',
+        "@import '//fonts.example.org/sans.css",
+        "url(http://x.example/b.png",
+    ]
+
+
 def test_every_exercise_cell_holds_its_stub() -> None:
     cells = {cell.get("id"): cell.source for cell in read("07_exercises").cells}
     for cell_id, exercise in RIGHT_ANSWERS:
@@ -328,6 +397,24 @@ def test_graphs_show_inline_as_pictures(executed: dict[str, Any], name: str) -> 
     for output in outputs:
         assert "<svg" in output.data["image/svg+xml"]
         assert len(output.data["text/plain"]) < 200  # the repr, not the SVG again
+
+
+@pytest.mark.parametrize("name", sorted(SHOWS_PAGES))
+def test_pages_show_inline_in_a_frame(executed: dict[str, Any], name: str) -> None:
+    outputs = html_outputs(ran(executed, name))
+    frames = [output.data["text/html"] for output in outputs]
+    assert len(frames) == len(SHOWS_PAGES[name])
+    for frame, title in zip(frames, SHOWS_PAGES[name]):
+        assert frame.startswith("<iframe srcdoc=")
+        assert f'title="{html.escape(title)}"' in frame
+        assert f">{html.escape(title)}</h1>" in html.unescape(frame)  # the page itself, inside
+    for output in outputs:
+        assert len(output.data["text/plain"]) < 200  # the repr, not the page again
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_no_output_loads_anything_from_the_network(executed: dict[str, Any], name: str) -> None:
+    assert addresses_loaded(ran(executed, name)) == []
 
 
 def test_the_training_contrast_plots_inline(executed: dict[str, Any]) -> None:
