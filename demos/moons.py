@@ -101,9 +101,7 @@ def train_moons(
     return model, X, y, history
 
 
-def moons_page(
-    model: MLP, X: list[tuple[float, float]], y: list[int], history: History
-) -> Page:
+def moons_page(model: MLP, X: list[tuple[float, float]], y: list[int], history: History) -> Page:
     """Return the replay page of a moons training recorded with ``train_moons(record_every=k)``."""
     if history.snapshots is None:
         raise ValueError("moons_page: the history has no snapshots; train with record_every=1")
@@ -147,18 +145,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default=100,
         help=f"training steps, 1 to {MAX_STEPS:,} (default: 100)",
     )
-    parser.add_argument(
-        "--lr", type=positive_float, default=1.0, help="starting learning rate (default: 1.0)"
-    )
+    parser.add_argument("--lr", type=positive_float, default=1.0, help="starting learning rate (default: 1.0)")
     parser.add_argument(
         "--points",
         type=point_count,
         default=100,
         help=f"number of points, 2 to {MAX_POINTS:,} (default: 100)",
     )
-    parser.add_argument(
-        "--noise", type=nonnegative_float, default=0.1, help="noise of the moons (default: 0.1)"
-    )
+    parser.add_argument("--noise", type=nonnegative_float, default=0.1, help="noise of the moons (default: 0.1)")
     parser.add_argument(
         "--seed",
         type=seed_number,
@@ -172,9 +166,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="FILE",
         help="draw the decision boundary and the points to FILE (.svg or .png)",
     )
-    parser.add_argument(
-        "--json", action="store_true", help="print the result and the history as JSON"
-    )
+    parser.add_argument("--json", action="store_true", help="print the result and the history as JSON")
     parser.add_argument(
         "--html",
         type=html_path,
@@ -189,9 +181,7 @@ def run(args: argparse.Namespace) -> int:
     """Return 0 after training, printing the progress and the final accuracy (and drawing the boundary)."""
     style = Style.for_stream()
     # The bar's line: "training [...] 100/100  loss 0.0113  accuracy 100%".
-    width = bar_width(
-        len("training ") + 2 + 2 * len(str(args.steps)) + 2 + len("  loss 0.0113  accuracy 100%")
-    )
+    width = bar_width(len("training ") + 2 + 2 * len(str(args.steps)) + 2 + len("  loss 0.0113  accuracy 100%"))
     bar = None if args.json else ProgressBar(args.steps, label="training ", width=width)
 
     def on_step(step: int, history: History) -> None:
@@ -240,9 +230,7 @@ def run(args: argparse.Namespace) -> int:
         loss = number_text(history.loss[-1])
         verdict = paragraph(f"final accuracy {100 * accuracy:.0f}% ({points}), loss {loss}")
         print(style.good(style.bold(verdict)) if accuracy >= 0.95 else style.bold(verdict))
-        print(
-            style.dim(paragraph(f"{model.num_parameters()} parameters trained in {seconds:.1f}s"))
-        )
+        print(style.dim(paragraph(f"{model.num_parameters()} parameters trained in {seconds:.1f}s")))
     if args.plot is not None:
         from .plots import plot_decision_boundary
 

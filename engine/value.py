@@ -154,16 +154,24 @@ def check_real(x: object, where: str, argument: str = "data") -> float:
             try:
                 value = float(cast(SupportsFloat, x))
             except OverflowError:
-                raise OverflowError(f"{where}: {argument} is beyond the float range, got {_shorten(repr(x))}") from None
+                raise OverflowError(f"{where}: {argument} is beyond the float range, got {_shown(x)}") from None
         else:
             shape = getattr(x, "shape", None)
             what = type(x).__name__ if shape is None else f"{type(x).__name__} of shape {shape}"
-            raise TypeError(f"{where}: {argument} must be a real number, got {what}: {_shorten(repr(x))}")
+            raise TypeError(f"{where}: {argument} must be a real number, got {what}: {_shown(x)}")
     if value - value != 0.0:  # NaN or ±inf
         if value != value:
             raise ValueError(f"{where}: {argument} must not be NaN")
         raise ValueError(f"{where}: {argument} must be finite, got {value}")
     return value
+
+
+def _shown(x: object) -> str:
+    """Return repr(x) cut to about 80 characters (a huge int's repr is refused by Python itself)."""
+    try:
+        return _shorten(repr(x))
+    except ValueError:  # an int past sys.get_int_max_str_digits()
+        return f"an int of {x.bit_length()} bits" if isinstance(x, int) else type(x).__name__
 
 
 def _shorten(text: str, limit: int = 80) -> str:

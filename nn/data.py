@@ -13,6 +13,11 @@ Label convention (the ``labels`` argument, for the two-class sets):
 
 Class 1 (or +1) is always the same set of points under both conventions; only the name changes.
 
+What each maker refuses, by name: ``n`` that is not an int between the minimum and
+``MAX_POINTS``; a ``noise`` or ``spread`` that is negative, NaN, infinite, beyond the float range,
+or so large that some point would not be a finite float (``make_moons(50, noise=1e308)``); a
+seed that is not an int >= 0 or None (nn's rule for seeds, `nn.module.check_seed`).
+
 >>> X, y = make_moons(4, noise=0.0, seed=0)
 >>> len(X), sorted(y)
 (4, [0, 0, 1, 1])
@@ -23,49 +28,85 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["LABEL_CONVENTIONS", "make_blobs", "make_moons", "make_xor"]
+from engine.value import check_real
+
+from .module import check_seed
+
+__all__ = ["LABEL_CONVENTIONS", "MAX_POINTS", "make_blobs", "make_moons", "make_xor"]
 
 Point = tuple[float, float]
 
 LABEL_CONVENTIONS = ("01", "pm1")
+
+# The most points a maker returns: as plain lists of float pairs, ten million take about 1.5 GB,
+# and a scalar autograd engine trains on thousands. A larger n is a typo, refused by name.
+MAX_POINTS = 10_000_000
 
 
 def _check_n(where: str, n: object, minimum: int = 1) -> int:
     """Return n as an int, or raise naming the function when it is not a whole number >= minimum."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"{where}: n must be an int, got {type(n).__name__}: {n!r}")
-    if n < minimum:
-        raise ValueError(f"{where}: n must be >= {minimum}, got {n}")
+    if not minimum <= n <= MAX_POINTS:
+        raise ValueError(f"{where}: n must be between {minimum} and {MAX_POINTS:_}, got {_text(n)}")
     return int(n)
+
+
+def _text(n: int | np.integer) -> str:
+    """Return an int as text for a message: its digits, or its size when they would not fit."""
+    n = int(n)
+    return str(n) if n.bit_length() <= 256 else f"an int of {n.bit_length()} bits"
 
 
 def _check_scale(where: str, argument: str, value: object) -> float:
     """Return value as a float, or raise naming the argument when it is negative or not finite."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{where}: {argument} must be a number, got {type(value).__name__}: {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0.0:
-        raise ValueError(f"{where}: {argument} must be a finite number >= 0, got {value!r}")
-    return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {argument} must be a number, got {type(value).__name__}: {value!r:.80}")
+    try:
+        number = check_real(value, where, argument)  # beyond the float range: OverflowError
+    except ValueError:
+        number = math.nan
+    if not number >= 0.0:
+        raise ValueError(f"{where}: {argument} must be a finite number >= 0, got {float(value)!r}")
+    return number
 
 
 def _rng(where: str, seed: object) -> np.random.Generator:
     """Return numpy's generator for seed (an int >= 0, or None for fresh entropy), or raise naming it."""
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"{where}: seed must be an int >= 0 or None, got {type(seed).__name__}: {seed!r}")
-    if seed is not None and seed < 0:
-        raise ValueError(f"{where}: seed must be an int >= 0 or None, got {seed}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_seed(where, seed))
+
+
+def _moved(
+    where: str,
+    points: np.ndarray,
+    rng: np.random.Generator,
+    argument: str,
+    scale: float,
+    around: str = "",
+) -> np.ndarray:
+    """Return points moved by Gaussian noise of standard deviation scale, or raise if any overflows.
+
+    The bound is on the points made, not on scale alone: a draw is unbounded, so whether
+    ``noise=1e307`` overflows depends on the draws; the error then names the argument.
+    """
+    if scale == 0.0:
+        return points
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by name
+        moved = points + rng.normal(scale=scale, size=points.shape)
+    if not np.isfinite(moved).all():
+        raise ValueError(f"{where}: {argument}={scale!r} is too large{around}: some points would not be finite floats")
+    return moved
 
 
 def _check_labels(where: str, labels: object) -> str:
     """Return the label convention, or raise naming the accepted ones."""
-    if labels not in LABEL_CONVENTIONS:
-        raise ValueError(f"{where}: labels must be '01' or 'pm1', got {labels!r}")
+    if not isinstance(labels, str) or labels not in LABEL_CONVENTIONS:
+        raise ValueError(f"{where}: labels must be '01' or 'pm1', got {labels!r:.80}")
     return labels
 
 
@@ -108,9 +149,10 @@ def make_moons(
     classes = np.concatenate([np.zeros(n_upper, dtype=int), np.ones(n_lower, dtype=int)])
     order = rng.permutation(n)
     points, classes = points[order], classes[order]
-    if noise > 0.0:
-        points = points + rng.normal(scale=noise, size=points.shape)
-    return _as_lists(points, classes, labels)
+    return _as_lists(_moved("make_moons", points, rng, "noise", noise), classes, labels)
+
+
+_CENTERS = "make_blobs: centers must be an int or a non-empty list of (x0, x1) pairs,"
 
 
 def make_blobs(
@@ -139,28 +181,30 @@ def make_blobs(
     labels = _check_labels("make_blobs", labels)
     rng = _rng("make_blobs", seed)
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
-        if centers < 1:
-            raise ValueError(f"make_blobs: centers must be >= 1 (or a list of points), got {centers}")
+        if not 1 <= centers <= MAX_POINTS:
+            raise ValueError(
+                f"make_blobs: centers must be between 1 and {MAX_POINTS:_} (or a list of points), got {_text(centers)}"
+            )
         center_points = rng.uniform(-5.0, 5.0, size=(int(centers), 2))
     else:
         try:
             center_points = np.asarray(centers, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"make_blobs: centers must be an int or a non-empty list of (x0, x1) pairs, got {centers!r}"
+        except OverflowError:
+            raise OverflowError(
+                f"make_blobs: centers must be numbers in the float range, got {centers!r:.80}"
             ) from None
+        except (TypeError, ValueError):
+            raise ValueError(f"{_CENTERS} got {centers!r:.80}") from None
         if center_points.ndim != 2 or center_points.shape[1] != 2 or len(center_points) == 0:
-            raise ValueError(
-                f"make_blobs: centers must be an int or a non-empty list of (x0, x1) pairs, got {centers!r}"
-            )
+            raise ValueError(f"{_CENTERS} got {centers!r:.80}")
         if not np.all(np.isfinite(center_points)):
-            raise ValueError(f"make_blobs: centers must be finite numbers, got {centers!r}")
+            raise ValueError(f"make_blobs: centers must be finite numbers, got {centers!r:.80}")
     k = len(center_points)
     if labels == "pm1" and k != 2:
         raise ValueError(f"make_blobs: labels='pm1' needs exactly 2 centers, got {k}")
     classes = np.arange(n) % k
     classes = classes[rng.permutation(n)]
-    points = center_points[classes] + rng.normal(scale=spread, size=(n, 2))
+    points = _moved("make_blobs", center_points[classes], rng, "spread", spread, " for these centers")
     return _as_lists(points, classes, labels)
 
 
@@ -184,6 +228,4 @@ def make_xor(
     rng = _rng("make_xor", seed)
     points = rng.uniform(-1.0, 1.0, size=(n, 2))
     classes = ((points[:, 0] > 0) != (points[:, 1] > 0)).astype(int)
-    if noise > 0.0:
-        points = points + rng.normal(scale=noise, size=points.shape)
-    return _as_lists(points, classes, labels)
+    return _as_lists(_moved("make_xor", points, rng, "noise", noise), classes, labels)

@@ -11,11 +11,17 @@ Neurons that read the same input, an MLP is a list of Layers. What differs:
   weight 1; all indices from 0), ``"L0.N3.b"`` (its bias), ``"L0.N3.z"`` (its pre-activation) and
   ``"L0.N3"`` (its output), so a drawing of the graph can say which neuron a node belongs to;
   ``neuron_of`` turns a label back into the neuron's name (the drawing's ``collapse`` argument).
-- Weights come from a seedable ``random.Random`` (the ``seed`` argument: an int, a
-  ``random.Random`` to draw from, or None for a fresh unseeded one): the same seed gives the same
-  model on every run. They are drawn from uniform(-1, 1) as in micrograd; biases start at 0.
+- Weights come from a seedable ``random.Random`` (the ``seed`` argument: an int >= 0 (a numpy
+  integer too), a ``random.Random`` to draw from, or None for a fresh unseeded one): the same
+  seed gives the same model on every run. They are drawn from uniform(-1, 1) as in micrograd;
+  biases start at 0.
 - ``MLP`` returns a single Value when its last layer has one output and a list otherwise; a
   ``Layer`` always returns a list.
+- An input is a sequence of nin finite numbers or Values (a list, a tuple, a 1-D numpy array);
+  anything else is refused by name before a node is built: NaN, ±inf and numbers beyond the
+  float range (``MLP: x[0] must be finite, got inf``), and inputs that only look like sequences
+  (a dict, a set, a str, bytes). A forward pass that overflows a float names the input and the
+  neuron (``MLP: x = [1e+200, 1.0]: the pre-activation L0.N1.z = b + w·(its inputs) ...``).
 - ``batch(X)`` gives the outputs for many inputs at once. For a Layer and an MLP it is an
   optimisation, fenced off at the end of each class: it builds exactly the graph of
   ``[model(x) for x in X]``, with each weight read once per batch (``engine.dots``).
@@ -32,13 +38,17 @@ MLP(3, [4, 4, 1], activation='tanh', output_activation='linear')
 
 from __future__ import annotations
 
+import math
+import numbers
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from itertools import repeat
+from typing import cast
 
 from engine import Constant, Value, dot, dots, no_grad
 from engine.value import check_real
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "neuron_of"]
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "check_inputs", "check_seed", "neuron_of"]
 
 Input = Sequence["Value | float"]
 
@@ -58,8 +68,7 @@ def _check_activation(where: str, argument: str, activation: object) -> str:
     names = ", ".join(repr(name) for name in ACTIVATIONS)
     if not isinstance(activation, str):
         raise TypeError(
-            f"{where}: {argument} must be a str, one of {names}, "
-            f"got {type(activation).__name__}: {activation!r:.80}"
+            f"{where}: {argument} must be a str, one of {names}, got {type(activation).__name__}: {activation!r:.80}"
         )
     if activation not in ACTIVATIONS:
         raise ValueError(f"{where}: {argument} must be one of {names}, got {activation!r}")
@@ -75,33 +84,130 @@ def _check_width(where: str, argument: str, n: object) -> int:
     return n
 
 
-def _rng(seed: int | random.Random | None) -> random.Random:
+def _shown(value: object, limit: int = 80) -> str:
+    """Return repr(value) cut to about `limit` characters, for showing a bad value in a message."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4,300 digits has no repr
+        text = f"an int of {value.bit_length()} bits" if isinstance(value, int) else "?"
+    return text if len(text) <= limit else f"{text[: limit - 14]}... ({len(text)} chars)"
+
+
+def check_seed(where: str, seed: object, expected: str = "an int >= 0 or None") -> int | None:
+    """Return seed as an int (None stays None), or raise naming `where` unless it is an int >= 0.
+
+    nn's one rule for seeds, shared by the models, the data makers and ``fit``: a Python or
+    numpy integer >= 0, or None for a fresh unseeded stream. A float, a bool or a negative
+    number would be accepted by ``random.Random`` and silently mean something else.
+
+    >>> check_seed("demo", 7), check_seed("demo", None)
+    (7, None)
+    >>> check_seed("demo", -1)
+    Traceback (most recent call last):
+      ...
+    ValueError: demo: seed must be an int >= 0 or None, got -1
+    """
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        shown = f"{type(seed).__name__}: {_shown(seed)}"
+        raise TypeError(f"{where}: seed must be {expected}, got {shown}")
+    if seed < 0:
+        raise ValueError(f"{where}: seed must be {expected}, got {_shown(int(seed))}")
+    return int(seed)
+
+
+def _rng(where: str, seed: object) -> random.Random:
     """Return a random.Random: the one given, or a new one seeded with seed (None: from the OS)."""
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
+    if isinstance(seed, random.Random):
+        return seed
+    return random.Random(check_seed(where, seed, "an int >= 0, a random.Random or None"))
 
 
-def _check_input(where: str, x: Input, nin: int) -> tuple[Value, ...]:
-    """Return x as a tuple of nin Values (plain numbers wrapped as Constants), or raise naming x."""
-    if isinstance(x, (str, bytes, Value)) or not hasattr(x, "__len__"):
+# Things with a length and items that are still not an input: a dict would be read as its keys,
+# a set in no fixed order, text and bytes as characters or byte values.
+_NOT_INPUTS = (str, bytes, bytearray, memoryview, Value, Mapping, Set)
+
+
+def _check_input(where: str, x: object, nin: int, index: int | None = None) -> tuple[Value, ...]:
+    """Return x as a tuple of nin Values (plain numbers wrapped as Constants), or raise naming x.
+
+    `index` names the input as ``X[index]`` (an input of a batch) rather than ``x``; it is
+    formatted only when something is wrong, since every forward pass comes through here.
+    """
+    if (
+        (type(x) is tuple or type(x) is list)
+        and len(x) == nin
+        and all(map(isinstance, x, repeat(float)))
+        and all(map(math.isfinite, x))
+    ):  # the common case, finite floats, with each number checked once and in C
+        return tuple(map(Constant, x))
+    name = "x" if index is None else f"X[{index}]"
+    items = cast("Sequence[object]", x)
+    try:
+        size = None if isinstance(x, _NOT_INPUTS) or not hasattr(x, "__getitem__") else len(items)
+    except TypeError:  # no length after all: a 0-d numpy array
+        size = None
+    if size is None:
         raise TypeError(
-            f"{where}: x must be a sequence of {nin} numbers or Values, "
-            f"got {type(x).__name__}: {x!r:.80}"
+            f"{where}: {name} must be a sequence of {nin} numbers or Values, got {type(x).__name__}: {_shown(x)}"
         )
-    if len(x) != nin:
-        raise ValueError(f"{where}: x must have {nin} inputs (the model's nin), got {len(x)}")
+    if size != nin:
+        raise ValueError(f"{where}: {name} must have {nin} inputs (the model's nin), got {size}")
     return tuple(
-        xi if isinstance(xi, Value) else Constant(check_real(xi, where, f"x[{i}]"))
-        for i, xi in enumerate(x)
+        xi if isinstance(xi, Value) else Constant(check_real(xi, where, f"{name}[{i}]")) for i, xi in enumerate(items)
     )
 
 
-def _check_inputs(where: str, X: Iterable[Input], nin: int) -> list[tuple[Value, ...]]:
-    """Return each input of X as `_check_input` makes it; an error names the input (``X[3]``)."""
-    if isinstance(X, (str, bytes, Value)) or not isinstance(X, Iterable):
-        raise TypeError(
-            f"{where}: X must be an iterable of inputs, got {type(X).__name__}: {X!r:.80}"
-        )
-    return [_check_input(f"{where}: X[{i}]", x, nin) for i, x in enumerate(X)]
+def check_inputs(where: str, X: Iterable[Input], nin: int) -> list[tuple[Value, ...]]:
+    """Return each input of X as a tuple of nin Values, or raise naming the input (``X[3][1]``).
+
+    The rule of every nn model's input: a sequence of nin finite numbers or Values (plain
+    numbers become Constants). ``fit`` checks its X with it before training.
+
+    >>> [[v.data for v in x] for x in check_inputs("demo", [[1, 2.5]], nin=2)]
+    [[1.0, 2.5]]
+    >>> check_inputs("demo", [[1.0, 2.0], [3.0, float("inf")]], nin=2)
+    Traceback (most recent call last):
+      ...
+    ValueError: demo: X[1][1] must be finite, got inf
+    """
+    if isinstance(X, _NOT_INPUTS) or not isinstance(X, Iterable):
+        raise TypeError(f"{where}: X must be an iterable of inputs, got {type(X).__name__}: {_shown(X)}")
+    return [_check_input(where, x, nin, i) for i, x in enumerate(X)]
+
+
+def _overflow_error(
+    where: str,
+    stages: Sequence[Sequence[Neuron]],
+    inputs: Sequence[tuple[Value, ...]],
+    batch: bool,
+    error: Exception,
+) -> OverflowError:
+    """Return the error naming the input and the neuron whose forward pass overflowed a float.
+
+    Only a pre-activation b + w·x can overflow (every activation maps a finite number to a
+    finite one), so the inputs are run again, neuron by neuron, until one fails: the error path
+    only, so the forward pass itself stays one ``engine.dots`` call per layer.
+    """
+    one = Constant(1.0)
+    with no_grad():
+        for j, x in enumerate(inputs):
+            h = (one, *x)
+            for neurons in stages:
+                outputs = []
+                for neuron in neurons:
+                    try:
+                        z = dot(neuron._bias_and_weights, h)
+                    except (ArithmeticError, ValueError):
+                        name = f"X[{j}]" if batch else "x"
+                        return OverflowError(
+                            f"{where}: {name} = {_shown([v.data for v in x])}: the pre-activation "
+                            f"{neuron._z_label} = b + w·(its inputs) overflows a float"
+                        )
+                    outputs.append(neuron._output(z))
+                h = (one, *outputs)
+    return OverflowError(f"{where}: the forward pass overflows a float ({error})")
 
 
 class Module:
@@ -164,7 +270,7 @@ class Neuron(Module):
         nin = _check_width("Neuron", "nin", nin)
         self.activation = _check_activation("Neuron", "activation", activation)
         self._activate = ACTIVATIONS[activation]
-        rng = _rng(seed)
+        rng = _rng("Neuron", seed)
         self.name = name
         weights = [Value(rng.uniform(-1.0, 1.0), label=f"{name}.w{i}") for i in range(nin)]
         # Kept as one tuple, bias first: the row of the neuron's dot node (see Layer.batch).
@@ -188,8 +294,11 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         """Return the neuron's output for the input x (nin numbers or Values)."""
-        x = _check_input("Neuron", x, self.nin)
-        z = dot((self.b, *self.w), (1.0, *x))  # b·1 + w0·x0 + w1·x1 + ...: b + w·x as one node
+        inputs = _check_input("Neuron", x, self.nin)
+        try:
+            z = dot(self._bias_and_weights, (1.0, *inputs))  # b·1 + w0·x0 + ...: one node
+        except (ArithmeticError, ValueError) as error:
+            raise _overflow_error("Neuron", [[self]], [inputs], False, error) from error
         return self._output(z)
 
     def _output(self, z: Value) -> Value:
@@ -239,7 +348,7 @@ class Layer(Module):
         nin = _check_width("Layer", "nin", nin)
         nout = _check_width("Layer", "nout", nout)
         _check_activation("Layer", "activation", activation)
-        rng = _rng(seed)  # one stream for all neurons, drawn neuron by neuron
+        rng = _rng("Layer", seed)  # one stream for all neurons, drawn neuron by neuron
         self.name = name
         self.neurons = [Neuron(nin, activation, rng, name=f"{name}.N{j}") for j in range(nout)]
 
@@ -260,7 +369,11 @@ class Layer(Module):
 
     def __call__(self, x: Input) -> list[Value]:
         """Return ``[neuron(x) for neuron in self.neurons]``, built by the fast path below."""
-        return self._forward([(Constant(1.0), *_check_input("Layer", x, self.nin))])[0]
+        inputs = [_check_input("Layer", x, self.nin)]
+        try:
+            return self._forward([(Constant(1.0), *inputs[0])])[0]
+        except (ArithmeticError, ValueError) as error:
+            raise _overflow_error("Layer", [self.neurons], inputs, False, error) from error
 
     def parameters(self) -> list[Value]:
         """Return the neurons' parameters, neuron by neuron (each: weights, then bias)."""
@@ -286,16 +399,18 @@ class Layer(Module):
         ...     [neuron(x).data for neuron in layer.neurons] for x in X]
         True
         """
+        inputs = check_inputs("Layer.batch", X, self.nin)
         one = Constant(1.0)  # the input that multiplies each bias, shared by the whole batch
-        return self._forward([(one, *x) for x in _check_inputs("Layer.batch", X, self.nin)])
+        try:
+            return self._forward([(one, *x) for x in inputs])
+        except (ArithmeticError, ValueError) as error:
+            raise _overflow_error("Layer.batch", [self.neurons], inputs, True, error) from error
 
     def _forward(self, inputs: Sequence[tuple[Value, ...]]) -> list[list[Value]]:
         """Return the outputs for checked inputs, each given as (1, x0, x1, ...)."""
         neurons = self.neurons
         rows = [neuron._bias_and_weights for neuron in neurons]
-        return [
-            [neuron._output(z) for neuron, z in zip(neurons, zs)] for zs in dots(rows, inputs)
-        ]
+        return [[neuron._output(z) for neuron, z in zip(neurons, zs)] for zs in dots(rows, inputs)]
 
 
 class MLP(Module):
@@ -338,12 +453,11 @@ class MLP(Module):
             _check_width("MLP", f"nouts[{i}]", n)
         _check_activation("MLP", "activation", activation)
         _check_activation("MLP", "output_activation", output_activation)
-        rng = _rng(seed)  # one stream for the whole model: layer by layer, neuron by neuron
+        rng = _rng("MLP", seed)  # one stream for the whole model: layer by layer, neuron by neuron
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng,
-                  name=f"L{i}")
+            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng, name=f"L{i}")
             for i in range(len(nouts))
         ]
 
@@ -373,7 +487,11 @@ class MLP(Module):
         The same as feeding x through the layers in turn (``for layer in self.layers: x =
         layer(x)``), built by the fast path below.
         """
-        (outputs,) = self._forward([_check_input("MLP", x, self.nin)])
+        inputs = [_check_input("MLP", x, self.nin)]
+        try:
+            (outputs,) = self._forward(inputs)
+        except (ArithmeticError, ValueError) as error:
+            raise _overflow_error("MLP", self._stages(), inputs, False, error) from error
         return outputs[0] if len(outputs) == 1 else outputs
 
     def predict(self, X: Iterable[Input]) -> list[float] | list[list[float]]:
@@ -390,6 +508,10 @@ class MLP(Module):
         if self.layers[-1].nout == 1:
             return [out.data for out in outputs]  # type: ignore[union-attr]
         return [[v.data for v in out] for out in outputs]  # type: ignore[union-attr]
+
+    def _stages(self) -> list[list[Neuron]]:
+        """Return the neurons layer by layer (what `_overflow_error` runs again)."""
+        return [layer.neurons for layer in self.layers]
 
     def parameters(self) -> list[Value]:
         """Return every parameter: layer by layer, neuron by neuron, weights then bias."""
@@ -414,7 +536,11 @@ class MLP(Module):
         >>> [out.data for out in model.batch(X)] == [model(x).data for x in X]
         True
         """
-        outputs = self._forward(_check_inputs("MLP.batch", X, self.nin))
+        inputs = check_inputs("MLP.batch", X, self.nin)
+        try:
+            outputs = self._forward(inputs)
+        except (ArithmeticError, ValueError) as error:
+            raise _overflow_error("MLP.batch", self._stages(), inputs, True, error) from error
         if self.layers[-1].nout == 1:
             return [out[0] for out in outputs]
         return outputs

@@ -4,6 +4,12 @@ An optimizer holds a list of parameters (leaf Values). After ``loss.backward()``
 each parameter's ``grad``, ``step()`` moves the parameters, and ``zero_grad()`` sets the gradients
 back to 0 before the next backward pass (gradients accumulate, as in PyTorch).
 
+A step never leaves a parameter (or the optimizer's running state) NaN or infinite: a step that
+would (a learning rate far too large, a gradient near the float limit) raises OverflowError
+naming the parameter, and leaves every parameter and the state as they were, so training can
+go on from there with a smaller ``lr``. Hyperparameters are checked when set, by name: NaN, ±inf
+and numbers beyond the float range (``lr=10**400``) are refused, and ``eps`` must be > 0.
+
 >>> from engine import Value
 >>> w = Value(3.0, label="w")
 >>> optimizer = SGD([w], lr=0.1)
@@ -19,9 +25,11 @@ back to 0 before the next backward pass (gradients accumulate, as in PyTorch).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import numbers
+from collections.abc import Iterable, Mapping, Sequence, Set
 
 from engine import Value
+from engine.value import check_real
 
 from .module import Module
 
@@ -29,17 +37,40 @@ __all__ = ["SGD", "Adam", "Optimizer"]
 
 
 def _check_number(
-    where: str, argument: str, value: object, expected: str, low: float, high: float | None = None
+    where: str,
+    argument: str,
+    value: object,
+    expected: str,
+    low: float,
+    high: float = math.inf,
+    *,
+    above_low: bool = False,
 ) -> float:
-    """Return value as a float, or raise ValueError naming the argument unless low <= value (< high)."""
+    """Return value as a float, or raise naming the argument unless low <= value < high.
+
+    ``above_low`` makes low itself refused too (low < value). Not a number: TypeError; NaN, ±inf
+    or out of range: ValueError; beyond the float range (``10**400``): OverflowError.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {argument} must be {expected}, got {type(value).__name__}: {value!r:.80}")
     try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{where}: {argument} must be {expected}, got {value!r}") from None
-    in_range = low <= number and (high is None or number < high)
-    if isinstance(value, (bool, str, bytes)) or not in_range or math.isinf(number):
-        raise ValueError(f"{where}: {argument} must be {expected}, got {value!r}")
+        number = check_real(value, where, argument)
+    except ValueError:  # NaN or ±inf: say what is expected instead
+        number = math.nan
+    if not ((low < number) if above_low else (low <= number)) or not number < high:
+        raise ValueError(f"{where}: {argument} must be {expected}, got {float(value)!r}")
     return number
+
+
+def _step_error(where: str, params: Sequence[Value], new: Sequence[float], what: str, lr: float) -> OverflowError:
+    """Return the error for a step whose new numbers (`what` of the parameters) are not finite."""
+    i = next((i for i, number in enumerate(new) if not math.isfinite(number)), 0)
+    p = params[i]
+    name = f" ({p.label})" if p.label else ""
+    return OverflowError(
+        f"{where}: the step would make {what}params[{i}]{name} non-finite (value {p.data!r}, "
+        f"gradient {p.grad!r}, lr {lr!r}); no parameter was moved"
+    )
 
 
 class Optimizer:
@@ -54,6 +85,13 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value] | Module, lr: float) -> None:
         where = type(self).__name__
+        # A lone Value or None is the usual slip (SGD(w) for SGD([w])); a dict or a set has no
+        # order the optimizer's state could follow from run to run.
+        if isinstance(params, (Value, str, bytes, Mapping, Set)) or not isinstance(params, (Iterable, Module)):
+            raise TypeError(
+                f"{where}: params must be a list of Values (model.parameters()) or a Module, "
+                f"got {type(params).__name__}: {params!r:.80}"
+            )
         params = list(params.parameters() if isinstance(params, Module) else params)
         if not params:
             raise ValueError(f"{where}: params must contain at least one Value, got an empty list")
@@ -74,13 +112,8 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        try:
-            lr = float(value)
-        except (TypeError, ValueError):
-            lr = math.nan
-        if isinstance(value, (bool, str, bytes)) or not (0.0 < lr < math.inf):
-            raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {value!r}")
-        self._lr = lr
+        where = type(self).__name__
+        self._lr = _check_number(where, "lr", value, "a positive number", 0.0, above_low=True)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate across backward passes)."""
@@ -128,25 +161,32 @@ class SGD(Optimizer):
         self._velocity: list[float] | None = None
 
     def step(self) -> None:
-        """Move every parameter against its gradient (see the class docstring for the rule)."""
+        """Move every parameter against its gradient (see the class docstring for the rule).
+
+        Raises OverflowError, moving nothing, if a parameter would become NaN or infinite.
+        """
         lr, momentum, weight_decay = self._lr, self.momentum, self.weight_decay
         params = self.params
+        velocity = None
         if momentum == 0.0:
-            if weight_decay == 0.0:
-                for p in params:  # the hot loop of plain SGD: nothing but the update
-                    p.data -= lr * p.grad
+            if weight_decay == 0.0:  # the hot loop of plain SGD: nothing but the update
+                updated = [p.data - lr * p.grad for p in params]
             else:
-                for p in params:
-                    p.data -= lr * (p.grad + weight_decay * p.data)
-            return
-        velocity = self._velocity
-        if velocity is None:  # first step: the velocity starts as the gradient itself (PyTorch)
-            velocity = self._velocity = [p.grad + weight_decay * p.data for p in params]
+                updated = [p.data - lr * (p.grad + weight_decay * p.data) for p in params]
         else:
-            for i, p in enumerate(params):
-                velocity[i] = momentum * velocity[i] + (p.grad + weight_decay * p.data)
-        for p, b in zip(params, velocity):
-            p.data -= lr * b
+            gradients = [p.grad + weight_decay * p.data for p in params]
+            previous = self._velocity
+            # The first step's velocity is the gradient itself (PyTorch).
+            velocity = gradients if previous is None else [momentum * b + g for b, g in zip(previous, gradients)]
+            updated = [p.data - lr * b for p, b in zip(params, velocity)]
+        # The new numbers are made first and kept only if all are finite: a refused step moves
+        # nothing. One pass in C over them.
+        if not all(map(math.isfinite, updated)):
+            raise _step_error("SGD", params, updated, "", lr)
+        for p, value in zip(params, updated):
+            p.data = value
+        if velocity is not None:
+            self._velocity = velocity
 
     def __repr__(self) -> str:
         extras = "".join(
@@ -202,26 +242,40 @@ class Adam(Optimizer):
             _check_number("Adam", "betas[0]", beta1, "a number in [0, 1)", 0.0, 1.0),
             _check_number("Adam", "betas[1]", beta2, "a number in [0, 1)", 0.0, 1.0),
         )
-        self.eps = _check_number("Adam", "eps", eps, "a number >= 0", 0.0)
+        # eps keeps the step finite where v is 0 (a parameter whose gradient has always been 0).
+        self.eps = _check_number("Adam", "eps", eps, "a number > 0", 0.0, above_low=True)
         self.weight_decay = _check_number("Adam", "weight_decay", weight_decay, "a number >= 0", 0.0)
         self._m = [0.0] * len(self.params)
         self._v = [0.0] * len(self.params)
         self._t = 0
 
     def step(self) -> None:
-        """Move every parameter by its bias-corrected Adam step (see the class docstring)."""
-        self._t += 1
+        """Move every parameter by its bias-corrected Adam step (see the class docstring).
+
+        Raises OverflowError, moving nothing, if a parameter or its running mean m or v would
+        become NaN or infinite (a gradient beyond about 1e154 has a square beyond the float range).
+        """
+        t = self._t + 1
         beta1, beta2 = self.betas
         eps, weight_decay = self.eps, self.weight_decay
         # The same operations in the same order as PyTorch's Adam, so trajectories agree to the last bits.
-        step_size = self._lr / (1.0 - beta1**self._t)
-        bias_correction2_sqrt = (1.0 - beta2**self._t) ** 0.5
-        m, v = self._m, self._v
-        for i, p in enumerate(self.params):
+        step_size = self._lr / (1.0 - beta1**t)
+        bias_correction2_sqrt = (1.0 - beta2**t) ** 0.5
+        params = self.params
+        m, v = list(self._m), list(self._v)
+        updated = [p.data for p in params]
+        for i, p in enumerate(params):
             g = p.grad + weight_decay * p.data if weight_decay else p.grad
             m[i] = m_i = m[i] + (1.0 - beta1) * (g - m[i])
             v[i] = v_i = v[i] * beta2 + (1.0 - beta2) * g * g
-            p.data -= step_size * (m_i / (math.sqrt(v_i) / bias_correction2_sqrt + eps))
+            updated[i] -= step_size * (m_i / (math.sqrt(v_i) / bias_correction2_sqrt + eps))
+        # Kept only if all are finite, one pass in C over each: a refused step moves nothing.
+        for state, what in ((m, "the mean gradient m of "), (v, "the mean squared gradient v of "), (updated, "")):
+            if not all(map(math.isfinite, state)):
+                raise _step_error("Adam", params, state, what, self._lr)
+        for p, value in zip(params, updated):
+            p.data = value
+        self._m, self._v, self._t = m, v, t
 
     def __repr__(self) -> str:
         decay = f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""

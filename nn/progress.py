@@ -40,13 +40,9 @@ class ProgressBar:
     ``width`` characters wide.
     """
 
-    def __init__(
-        self, total: int, stream: TextIO | None = None, width: int = 30, label: str = ""
-    ) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30, label: str = "") -> None:
         if isinstance(total, bool) or not isinstance(total, int):
-            raise TypeError(
-                f"ProgressBar: total must be an int, got {type(total).__name__}: {total!r}"
-            )
+            raise TypeError(f"ProgressBar: total must be an int, got {type(total).__name__}: {total!r}")
         if isinstance(width, bool) or not isinstance(width, int) or width < 1:
             raise ValueError(f"ProgressBar: width must be an int >= 1, got {width!r}")
         self.total = max(1, total)

@@ -93,8 +93,7 @@ class Snapshot:
         """
         if len(parameters) != len(self.parameters):
             raise ValueError(
-                f"Snapshot.restore: the snapshot holds {len(self.parameters)} parameters, "
-                f"got {len(parameters)}"
+                f"Snapshot.restore: the snapshot holds {len(self.parameters)} parameters, got {len(parameters)}"
             )
         for parameter, value in zip(parameters, self.parameters):
             parameter.data = value
@@ -159,8 +158,7 @@ class Snapshots(Sequence[Snapshot]):
         """
         if self._snapshots and epoch <= self._snapshots[-1].epoch:
             raise ValueError(
-                f"Snapshots.record: epoch must be after the last snapshot's "
-                f"({self._snapshots[-1].epoch}), got {epoch}"
+                f"Snapshots.record: epoch must be after the last snapshot's ({self._snapshots[-1].epoch}), got {epoch}"
             )
         labels = tuple(p.label for p in parameters)
         if not self._snapshots:
@@ -199,9 +197,7 @@ class Snapshots(Sequence[Snapshot]):
         return f"Snapshots({len(self)} kept, every {self.every}{epochs})"
 
 
-def _examples(
-    outputs: Sequence[Value | Sequence[Value]], activated: bool, max_examples: int
-) -> dict[str, Any]:
+def _examples(outputs: Sequence[Value | Sequence[Value]], activated: bool, max_examples: int) -> dict[str, Any]:
     """Return the per-example fields of a Snapshot, read off the output nodes after backward."""
     if any(not isinstance(out, Value) for out in outputs):
         return {}  # several outputs per example: no single logit to tell the story of
@@ -231,9 +227,7 @@ def _examples(
 def _check_count(where: str, argument: str, value: object, minimum: int) -> int:
     """Return value as an int >= minimum, or raise naming the argument."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"{where}: {argument} must be an int, got {type(value).__name__}: {value!r}"
-        )
+        raise TypeError(f"{where}: {argument} must be an int, got {type(value).__name__}: {value!r}")
     if value < minimum:
         raise ValueError(f"{where}: {argument} must be >= {minimum}, got {value}")
     return value

@@ -45,10 +45,12 @@ step (as the loss is), so an epoch's figure describes the model during that epoc
 
 When training goes wrong
 ------------------------
-An operation whose result or gradient would be NaN or infinite (usually a learning rate too
-large) stops fit with a ``DivergenceError`` naming the epoch; its ``history`` holds the epochs
-before. An error in the very first step is raised as it is: that is a set-up problem (labels the
-loss refuses, say), not divergence.
+An operation whose result or gradient would be NaN or infinite, or a step that would leave a
+parameter so (usually a learning rate too large), stops fit with a ``DivergenceError`` naming the
+epoch and the learning rate; its ``history`` holds the epochs before, and with nn's optimizers
+the parameters keep the last finite step's numbers. An error in the very first step is raised
+as it is (with a note saying so, from Python 3.11): that is a set-up problem (labels the loss
+refuses, inputs that overflow, a learning rate that overflows at once), not divergence.
 
 Speed
 -----
@@ -61,20 +63,23 @@ from __future__ import annotations
 
 import gc
 import math
+import numbers
 import random
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, TextIO
 
 from engine import Value, dot
 from engine.value import check_real
 
-from .module import MLP, Layer, Module, Neuron
+from .module import MLP, Layer, Module, Neuron, check_inputs, check_seed
 from .optim import Optimizer
 from .progress import ProgressBar
+from .snapshots import Snapshots, output_is_activated
 
 __all__ = ["DivergenceError", "History", "fit", "train_step"]
 
@@ -107,7 +112,10 @@ class History:
     - ``accuracy``: fraction of correct predictions over the epoch (empty if it does not apply);
     - ``grad_mean_abs``: mean |∂loss/∂p| over the parameters, averaged over the epoch's steps;
     - ``lr``: the learning rate used in the epoch;
-    - ``seconds``: the epoch's wall-clock time.
+    - ``seconds``: the epoch's wall-clock time;
+    - ``snapshots``: with fit's ``record_every``, the `nn.snapshots.Snapshots` taken (the
+      parameters, their gradients and each example's push; ``snapshots[i].epoch`` indexes the
+      lists above); None otherwise. ``nn.replay.replay_page`` plays them back.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -115,6 +123,7 @@ class History:
     grad_mean_abs: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    snapshots: Snapshots | None = None
 
     @property
     def epochs(self) -> int:
@@ -161,6 +170,7 @@ def train_step(
     optimizer: Optimizer,
     *,
     l2: float = 0.0,
+    after_backward: Callable[[list[Any]], None] | None = None,
 ) -> tuple[float, list[Any]]:
     """Return the loss and the model's outputs, as plain numbers, after one step of training.
 
@@ -176,6 +186,9 @@ def train_step(
       X, y: the batch's inputs and targets.
       optimizer: an ``SGD``, ``Adam``, or anything with ``params``, ``zero_grad()``, ``step()``.
       l2: the weight of the L2 penalty l2 · Σp² (micrograd's ``alpha``); 0 for none.
+      after_backward: called as ``after_backward(outputs)`` with the output nodes once backward
+        has filled in the gradients, before the optimizer moves the parameters: the moment a
+        snapshot reads (``fit(record_every=...)``).
 
     >>> from nn import MLP, SGD
     >>> model = MLP(1, [1], seed=0)
@@ -192,15 +205,14 @@ def train_step(
     outputs = model.batch(X) if isinstance(model, Module) else [model(x) for x in X]
     loss = loss_fn(outputs, y)
     if not isinstance(loss, Value):
-        raise TypeError(
-            f"train_step: loss_fn must return one Value (a mean over the batch), "
-            f"got {type(loss).__name__}"
-        )
+        raise TypeError(f"train_step: loss_fn must return one Value (a mean over the batch), got {type(loss).__name__}")
     if l2:
         params = optimizer.params
         loss = loss + l2 * dot(params, params)  # Σp² as one node, p·p
     optimizer.zero_grad()
     loss.backward()
+    if after_backward is not None:
+        after_backward(outputs)
     optimizer.step()
     return loss.data, [_numbers(out) for out in outputs]
 
@@ -228,6 +240,7 @@ def fit(
     accuracy: str | float | None = "auto",
     on_epoch: Callable[[int, History], bool | None] | None = None,
     progress: bool | TextIO = False,
+    record_every: int | Snapshots | None = None,
 ) -> History:
     """Return the History of training model on (X, y) for a number of epochs of ``train_step``.
 
@@ -237,23 +250,34 @@ def fit(
       X, y: the inputs and targets, sequences of the same non-zero length.
       epochs: how many passes over the data.
       optimizer: an ``SGD``, ``Adam``, or anything with ``params``, ``zero_grad()``, ``step()``.
+        Its params must include some of an nn model's parameters (none is a ValueError: it
+        would train nothing); a part of them trains that part, the rest stays frozen, and
+        parameters that are not the model's (a loss's own, say) are trained too.
       l2: adds ``l2 · Σ p²`` over the optimizer's parameters to each batch loss.
       lr_schedule: ``lr_schedule(k) -> lr``, set before epoch k + 1 (k = 0, 1, ...: the number of
         epochs completed); micrograd's demo is ``lambda k: 1.0 - 0.9 * k / 100``.
       batch_size: examples per step; None (the default) for the whole data set, one step per
         epoch. Mini-batches are drawn from the examples shuffled each epoch by
         ``random.Random(seed)``.
-      seed: the seed of that shuffle.
+      seed: the seed of that shuffle (an int >= 0 or None).
       accuracy: the rule for a correct prediction: "auto", "logit" (or "score"),
         "probability", "argmax", a threshold number, or None (see the module docstring).
       on_epoch: called as ``on_epoch(epoch, history)`` after each epoch (epochs counted from 1);
         returning True stops training there (early stopping).
       progress: draw an ``nn.ProgressBar``: True for standard error, or the stream to draw on.
+      record_every: k to keep a `Snapshot` (``nn.snapshots``) of the model every k epochs and
+        at the last one, in ``history.snapshots``: the parameters, their gradients and each
+        example's logit and push, read off the step's graph. Memory is bounded: at most 500
+        snapshots (past that, every other one is dropped and k doubles), each of
+        2·parameters + 5·min(examples, 1000) + 1 floats. A `Snapshots` instead of k sets other
+        bounds. Needs full-batch training (batch_size None): a snapshot holds every example.
 
     Raises:
-      DivergenceError: the loss or a gradient became NaN or infinite; the message names the epoch.
-      ValueError, TypeError: bad arguments, each named (empty data, wrong input width, an
-        accuracy rule that does not fit the labels, non-positive epochs, ...).
+      DivergenceError: after the first step, the loss, a gradient or a parameter would have
+        become NaN or infinite; the message names the epoch and the learning rate.
+      ValueError, TypeError: bad arguments, each named (empty data, wrong input width, an input
+        that is not finite, an accuracy rule that does not fit the labels, non-positive
+        epochs, an optimizer holding none of the model's parameters, ...).
 
     >>> from nn import MLP, SGD
     >>> model = MLP(1, [1], seed=0)
@@ -263,36 +287,58 @@ def fit(
     ...               optimizer=SGD(model.parameters(), lr=0.1))
     >>> round(history.loss[-1], 6), round(model.layers[0].neurons[0].w[0].data, 3)
     (0.0, 2.0)
+
+    With snapshots, each epoch's model can be looked at again (or replayed, ``nn.replay``):
+
+    >>> model = MLP(1, [1], seed=0)
+    >>> history = fit(model, squared_error, [[1.0], [2.0]], [2.0, 4.0], epochs=500,
+    ...               optimizer=SGD(model.parameters(), lr=0.1), record_every=100)
+    >>> [snapshot.epoch for snapshot in history.snapshots]
+    [0, 100, 200, 300, 400, 499]
+    >>> history.snapshots[0].z  # the two outputs at the start, w = 0.688 and b = 0
+    (0.688..., 1.377...)
     """
     _check_fit_arguments(model, loss_fn, X, y, epochs, optimizer, batch_size, l2, progress)
     y = [t.item() if hasattr(t, "item") else t for t in y]  # numpy scalars to Python numbers
     is_correct = _accuracy_rule(accuracy, model, y)
     params = optimizer.params
-    rng = random.Random(seed)
-    history = History()
+    rng = random.Random(check_seed("fit", seed))
+    history = History(snapshots=_snapshots(record_every, batch_size, len(X)))
+    recorder = _recorder(history.snapshots, params, output_is_activated(model), epochs)
     with _cyclic_collector_paused(), _progress_bar(progress, epochs, history) as bar:
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
             if lr_schedule is not None:
                 optimizer.lr = lr_schedule(epoch - 1)
-            loss_sum = grad_sum = 0.0
-            correct = steps = 0
+            loss_sum = 0.0
+            correct = 0
+            grad_means: list[float] = []  # one per step taken
             for inputs, targets in _batches(X, y, batch_size, rng):
                 try:
-                    loss, outputs = train_step(model, loss_fn, inputs, targets, optimizer, l2=l2)
+                    loss, outputs = train_step(
+                        model,
+                        loss_fn,
+                        inputs,
+                        targets,
+                        optimizer,
+                        l2=l2,
+                        after_backward=recorder(epoch - 1),
+                    )
+                    _check_finite(optimizer)  # nn's optimizers refuse such a step; others may not
                 except (ValueError, OverflowError, ZeroDivisionError) as error:
-                    if history.epochs == 0 and steps == 0:  # no step yet: a set-up problem
+                    if history.epochs == 0 and not grad_means:  # no step yet: a set-up problem
+                        if sys.version_info >= (3, 11):  # shown under the traceback
+                            error.add_note(_FIRST_STEP_NOTE)
                         raise
                     raise _diverged(history, epoch, epochs, optimizer, error) from error
-                loss_sum += loss * len(inputs)
-                grad_sum += sum(abs(p.grad) for p in params) / len(params)
+                loss_sum += loss * (len(inputs) / len(X))  # weights summing to 1: no overflow
+                grad_means.append(_mean([abs(p.grad) for p in params]))
                 if is_correct is not None:
                     correct += sum(map(is_correct, outputs, targets))
-                steps += 1
-            history.loss.append(loss_sum / len(X))
+            history.loss.append(loss_sum)
             if is_correct is not None:
                 history.accuracy.append(correct / len(X))
-            history.grad_mean_abs.append(grad_sum / steps)
+            history.grad_mean_abs.append(_mean(grad_means))
             history.lr.append(float(getattr(optimizer, "lr", math.nan)))
             history.seconds.append(time.perf_counter() - started)
             if bar is not None:
@@ -300,6 +346,42 @@ def fit(
             if on_epoch is not None and on_epoch(epoch, history) is True:
                 break
     return history
+
+
+def _snapshots(record_every: object, batch_size: int | None, n: int) -> Snapshots | None:
+    """Return the Snapshots that fit's record_every asks for (None: no snapshots), or raise."""
+    if record_every is None:
+        return None
+    if batch_size is not None and batch_size < n:
+        raise ValueError(
+            f"fit: record_every needs full-batch training (batch_size=None), got batch_size="
+            f"{batch_size}: a snapshot holds every example's numbers from one step"
+        )
+    if isinstance(record_every, Snapshots):
+        if len(record_every):
+            raise ValueError("fit: record_every must be an empty Snapshots, got one holding some")
+        return record_every
+    if isinstance(record_every, bool) or not isinstance(record_every, int) or record_every < 1:
+        raise ValueError(f"fit: record_every must be an int >= 1, a Snapshots or None, got {record_every!r:.80}")
+    return Snapshots(every=record_every)
+
+
+def _recorder(
+    snapshots: Snapshots | None, params: Sequence[Value], activated: bool, epochs: int
+) -> Callable[[int], Callable[[list[Any]], None] | None]:
+    """Return recorder(completed): train_step's after_backward when a snapshot is due, else None."""
+
+    def recorder(completed: int) -> Callable[[list[Any]], None] | None:
+        if snapshots is None or not (snapshots.due(completed) or completed == epochs - 1):
+            return None
+        kept = snapshots
+
+        def record(outputs: list[Any]) -> None:
+            kept.record(completed, params, outputs, activated=activated)
+
+        return record
+
+    return recorder
 
 
 def _batches(
@@ -346,9 +428,7 @@ def _progress_note(history: History) -> str:
 
 
 @contextmanager
-def _progress_bar(
-    progress: bool | TextIO, epochs: int, history: History
-) -> Iterator[ProgressBar | None]:
+def _progress_bar(progress: bool | TextIO, epochs: int, history: History) -> Iterator[ProgressBar | None]:
     """Return a context holding fit's progress bar (None for no bar), finished on the way out."""
     if progress is False:
         yield None
@@ -360,9 +440,32 @@ def _progress_bar(
         bar.finish(_progress_note(history), done=history.epochs)
 
 
-def _diverged(
-    history: History, epoch: int, epochs: int, optimizer: Optimizer, cause: BaseException
-) -> DivergenceError:
+_FIRST_STEP_NOTE = (
+    "fit: raised by the first step, before any training: a set-up problem (the data, the loss, "
+    "the learning rate), not divergence"
+)
+
+
+def _check_finite(optimizer: Optimizer) -> None:
+    """Raise OverflowError naming the first parameter the optimizer's step left NaN or infinite."""
+    params = optimizer.params
+    if all(map(math.isfinite, map(attrgetter("data"), params))):  # one pass in C
+        return
+    i, p = next((i, p) for i, p in enumerate(params) if not math.isfinite(p.data))
+    name = f" ({p.label})" if p.label else ""
+    raise OverflowError(f"{type(optimizer).__name__}.step: left params[{i}]{name} = {p.data}, not a finite number")
+
+
+def _mean(values: Sequence[float]) -> float:
+    """Return the mean of finite values: finite too, where their plain sum would overflow."""
+    n = len(values)
+    total = sum(values)
+    if total - total != 0.0:  # only the sum overflowed: add the values already divided by n
+        return sum(v / n for v in values)
+    return total / n
+
+
+def _diverged(history: History, epoch: int, epochs: int, optimizer: Optimizer, cause: BaseException) -> DivergenceError:
     """Return the DivergenceError for an arithmetic error during the given epoch."""
     lr = getattr(optimizer, "lr", None)
     at_lr = f" (lr={lr:g})" if isinstance(lr, float) else ""
@@ -387,8 +490,7 @@ def _accuracy_rule(accuracy: object, model: object, y: Sequence[Any]) -> Rule | 
     if isinstance(accuracy, str):
         if accuracy not in _RULE_NAMES:
             raise ValueError(
-                f"fit: accuracy must be one of {_RULES_TEXT}, a threshold number or None, "
-                f"got {accuracy!r}"
+                f"fit: accuracy must be one of {_RULES_TEXT}, a threshold number or None, got {accuracy!r}"
             )
         rule = _auto_accuracy(model, y) if accuracy == "auto" else accuracy
         if rule is None:
@@ -398,7 +500,7 @@ def _accuracy_rule(accuracy: object, model: object, y: Sequence[Any]) -> Rule | 
             return _argmax_correct
         threshold = 0.5 if rule == "probability" else 0.0
         shown = f"accuracy={accuracy!r}" + (f" (here {rule!r})" if rule != accuracy else "")
-    elif isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)):
+    elif isinstance(accuracy, bool) or not isinstance(accuracy, numbers.Real):
         raise TypeError(
             f"fit: accuracy must be one of {_RULES_TEXT}, a threshold number or None, "
             f"got {type(accuracy).__name__}: {accuracy!r:.80}"
@@ -458,8 +560,7 @@ def _check_two_class_labels(shown: str, y: Sequence[Any]) -> None:
     for i, t in enumerate(y):
         if not _is_number(t) or t not in (0, 1, -1):
             raise ValueError(
-                f"fit: {shown} needs labels 0/1 or -1/1, got y[{i}] = {t!r:.80} "
-                "(pass accuracy=None for regression)"
+                f"fit: {shown} needs labels 0/1 or -1/1, got y[{i}] = {t!r:.80} (pass accuracy=None for regression)"
             )
         zero_one &= t != -1
         plus_minus_one &= t != 0
@@ -471,9 +572,7 @@ def _check_class_labels(y: Sequence[Any]) -> None:
     """Raise ValueError unless every label is a class index (an int >= 0), as argmax needs."""
     for i, t in enumerate(y):
         if not _is_int(t) or t < 0:
-            raise ValueError(
-                f"fit: accuracy='argmax' needs int labels >= 0, got y[{i}] = {t!r:.80}"
-            )
+            raise ValueError(f"fit: accuracy='argmax' needs int labels >= 0, got y[{i}] = {t!r:.80}")
 
 
 def _threshold_rule(shown: str, threshold: float) -> Rule:
@@ -482,8 +581,7 @@ def _threshold_rule(shown: str, threshold: float) -> Rule:
     def correct(output: float | list[float], target: float) -> bool:
         if isinstance(output, list):
             raise ValueError(
-                f"fit: {shown} thresholds one output, but the model gives "
-                f"{len(output)}; pass accuracy='argmax' or None"
+                f"fit: {shown} thresholds one output, but the model gives {len(output)}; pass accuracy='argmax' or None"
             )
         return (output > threshold) == (target == 1)
 
@@ -515,44 +613,39 @@ def _check_fit_arguments(
     if not callable(model):
         raise TypeError(f"fit: model must be callable on one input, got {type(model).__name__}")
     if not callable(loss_fn):
-        raise TypeError(
-            "fit: loss_fn must be callable as loss_fn(outputs, targets), "
-            f"got {type(loss_fn).__name__}"
-        )
+        raise TypeError(f"fit: loss_fn must be callable as loss_fn(outputs, targets), got {type(loss_fn).__name__}")
     if not all(hasattr(optimizer, name) for name in ("params", "zero_grad", "step")):
-        raise TypeError(
-            "fit: optimizer must have params, zero_grad() and step(), "
-            f"got {type(optimizer).__name__}"
-        )
+        raise TypeError(f"fit: optimizer must have params, zero_grad() and step(), got {type(optimizer).__name__}")
     if not optimizer.params:
         raise ValueError("fit: the optimizer has no parameters to train (its params are empty)")
+    if isinstance(model, Module):  # the optimizer may hold a part of them (the rest is frozen)
+        owned = {id(p) for p in model.parameters()}
+        if owned and not any(id(p) in owned for p in optimizer.params):
+            raise ValueError(
+                "fit: the optimizer holds none of the model's parameters, so training would "
+                "change nothing: make it from this model, SGD(model.parameters(), lr=...)"
+            )
     for name, data in (("X", X), ("y", y)):
         if not hasattr(data, "__len__") or isinstance(data, (str, bytes)):
             raise TypeError(
-                f"fit: {name} must be a sequence (a list or an array), "
-                f"got {type(data).__name__}: {data!r:.80}"
+                f"fit: {name} must be a sequence (a list or an array), got {type(data).__name__}: {data!r:.80}"
             )
     if len(X) == 0:
         raise ValueError("fit: X must contain at least one example, got an empty list")
     if len(X) != len(y):
         raise ValueError(f"fit: X and y must have the same length, got {len(X)} and {len(y)}")
+    for i, t in enumerate(y):  # a target the loss refused in a later batch would read as divergence
+        if isinstance(t, numbers.Real):
+            check_real(t, "fit", f"y[{i}]")
     nin = getattr(model, "nin", None)
-    if isinstance(nin, int):
-        for i, x in enumerate(X):
-            if not hasattr(x, "__len__") or len(x) != nin:
-                got = len(x) if hasattr(x, "__len__") else type(x).__name__
-                raise ValueError(f"fit: X[{i}] must have {nin} inputs (the model's nin), got {got}")
+    if isinstance(nin, int):  # every input, once: a bad one in a later batch is not divergence
+        check_inputs("fit", X, nin)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
-    ):
-        raise ValueError(
-            f"fit: batch_size must be None (the whole data set) or an int >= 1, got {batch_size!r}"
-        )
-    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not 0 <= l2 < math.inf:
-        raise ValueError(f"fit: l2 must be a number >= 0, got {l2!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"fit: batch_size must be None (the whole data set) or an int >= 1, got {batch_size!r}")
+    # check_real names NaN, ±inf and numbers beyond the float range (10**400) itself.
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or check_real(l2, "fit", "l2") < 0:
+        raise ValueError(f"fit: l2 must be a number >= 0, got {l2!r:.80}")
     if not isinstance(progress, bool) and not hasattr(progress, "write"):
-        raise TypeError(
-            f"fit: progress must be True, False or a stream, got {type(progress).__name__}"
-        )
+        raise TypeError(f"fit: progress must be True, False or a stream, got {type(progress).__name__}")

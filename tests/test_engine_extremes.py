@@ -105,6 +105,7 @@ def test_every_program_is_finite_or_names_its_operation(inputs: list[float], pro
         (lambda: Value(float("inf")), ValueError, r"^Value: data must be finite, got inf$"),
         (lambda: Value(10**400), OverflowError, r"^Value: data is beyond the float range, got 1000000.*\(401 chars\)$"),
         (lambda: Value(1.0) * 10**400, OverflowError, r"^\*: operand is beyond the float range"),
+        (lambda: Value(10**5000), OverflowError, r"^Value: data is beyond the float range, got an int of 16610 bits$"),
         (
             lambda: (1 / Value(1e-160)).backward(),
             OverflowError,

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
+import warnings
+from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from nn.data import make_blobs, make_moons, make_xor
@@ -85,27 +89,108 @@ def test_blobs_with_more_centers_label_by_cluster_index() -> None:
     assert [y.count(k) for k in range(4)] == [3, 3, 2, 2]
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: make_moons(0), ValueError, r"make_moons: n must be >= 2, got 0"),
-    (lambda: make_xor(0), ValueError, r"make_xor: n must be >= 1, got 0"),
-    (lambda: make_moons(10.5), TypeError, r"make_moons: n must be an int, got float"),
-    (lambda: make_moons(10, noise=-0.1), ValueError, r"make_moons: noise must be a finite number >= 0, got -0.1"),
-    (lambda: make_xor(10, noise=math.nan), ValueError, r"make_xor: noise must be a finite number >= 0, got nan"),
-    (lambda: make_blobs(10, spread=-1), ValueError, r"make_blobs: spread must be a finite number >= 0, got -1.0"),
-    (lambda: make_moons(10, labels="+-1"), ValueError, r"make_moons: labels must be '01' or 'pm1', got '\+-1'"),
-    (lambda: make_blobs(10, centers=3, labels="pm1"), ValueError,
-     r"make_blobs: labels='pm1' needs exactly 2 centers, got 3"),
-    (lambda: make_blobs(10, centers=0), ValueError, r"make_blobs: centers must be >= 1"),
-    (lambda: make_blobs(10, centers=[(1.0, 2.0, 3.0)]), ValueError,
-     r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
-    (lambda: make_blobs(10, centers=[(0.0, math.inf)]), ValueError,
-     r"make_blobs: centers must be finite numbers, got \[\(0.0, inf\)\]"),
-    (lambda: make_blobs(10, centers="ab"), ValueError,
-     r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs"),
-    (lambda: make_moons(10, seed=-1), ValueError, r"make_moons: seed must be an int >= 0 or None, got -1"),
-    (lambda: make_xor(10, seed=1.5), TypeError, r"make_xor: seed must be an int >= 0 or None, got float: 1.5"),
-    (lambda: make_blobs(10, seed="7"), TypeError, r"make_blobs: seed must be an int >= 0 or None, got str: '7'"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: make_moons(0), ValueError, r"make_moons: n must be between 2 and 10_000_000, got 0"),
+        (lambda: make_xor(0), ValueError, r"make_xor: n must be between 1 and 10_000_000, got 0"),
+        (lambda: make_blobs(10**7 + 1), ValueError, r"make_blobs: n must be between 1 and 10_000_000, got 10000001"),
+        (lambda: make_moons(10**400), ValueError, r"make_moons: n must be between .* got an int of 1329 bits"),
+        (lambda: make_moons(10.5), TypeError, r"make_moons: n must be an int, got float"),
+        (lambda: make_moons(10, noise=-0.1), ValueError, r"make_moons: noise must be a finite number >= 0, got -0.1"),
+        (lambda: make_xor(10, noise=math.nan), ValueError, r"make_xor: noise must be a finite number >= 0, got nan"),
+        (lambda: make_blobs(10, spread=-1), ValueError, r"make_blobs: spread must be a finite number >= 0, got -1.0"),
+        (lambda: make_moons(10, labels="+-1"), ValueError, r"make_moons: labels must be '01' or 'pm1', got '\+-1'"),
+        (
+            lambda: make_blobs(10, centers=3, labels="pm1"),
+            ValueError,
+            r"make_blobs: labels='pm1' needs exactly 2 centers, got 3",
+        ),
+        (lambda: make_blobs(10, centers=0), ValueError, r"make_blobs: centers must be between 1 and 10_000_000"),
+        (
+            lambda: make_blobs(10, centers=[(10**400, 0.0)]),
+            OverflowError,
+            r"make_blobs: centers must be numbers in the float range, got \[\(1000",
+        ),
+        (
+            lambda: make_blobs(10, centers=[(1.0, 2.0, 3.0)]),
+            ValueError,
+            r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs",
+        ),
+        (
+            lambda: make_blobs(10, centers=[(0.0, math.inf)]),
+            ValueError,
+            r"make_blobs: centers must be finite numbers, got \[\(0.0, inf\)\]",
+        ),
+        (
+            lambda: make_blobs(10, centers="ab"),
+            ValueError,
+            r"make_blobs: centers must be an int or a non-empty list of \(x0, x1\) pairs",
+        ),
+        (lambda: make_moons(10, seed=-1), ValueError, r"make_moons: seed must be an int >= 0 or None, got -1"),
+        (lambda: make_xor(10, seed=1.5), TypeError, r"make_xor: seed must be an int >= 0 or None, got float: 1.5"),
+        (lambda: make_blobs(10, seed="7"), TypeError, r"make_blobs: seed must be an int >= 0 or None, got str: '7'"),
+        (lambda: make_moons(10, seed=[1]), TypeError, r"make_moons: seed must be an int >= 0 or None, got list: \[1\]"),
+        (lambda: make_xor(10, seed=True), TypeError, r"make_xor: seed must be an int >= 0 or None, got bool: True"),
+        (
+            lambda: make_blobs(10, seed=np.int64(-3)),
+            ValueError,
+            r"make_blobs: seed must be an int >= 0 or None, got -3",
+        ),
+        (lambda: make_moons(10, seed=np.float64(2.0)), TypeError, r"make_moons: seed must be .* got float64: "),
+        (
+            lambda: make_moons(10, noise=10**400),
+            OverflowError,
+            r"make_moons: noise is beyond the float range, got 1000",
+        ),
+        (
+            lambda: make_xor(10, noise=-(10**400)),
+            OverflowError,
+            r"make_xor: noise is beyond the float range, got -1000",
+        ),
+        (
+            lambda: make_blobs(10, spread=math.inf),
+            ValueError,
+            r"make_blobs: spread must be a finite number >= 0, got inf",
+        ),
+        (lambda: make_moons(10, noise="0.1"), TypeError, r"make_moons: noise must be a number, got str: '0.1'"),
+        (lambda: make_moons(10, labels=["01"]), ValueError, r"make_moons: labels must be '01' or 'pm1', got \['01'\]"),
+    ],
+)
 def test_bad_arguments_are_errors_naming_the_argument(call, error: type, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: make_moons(50, noise=1e308), "noise=1e+308"),
+        (lambda: make_xor(50, noise=1e308), "noise=1e+308"),
+        (lambda: make_blobs(50, spread=1e308), "spread=1e+308"),
+        (
+            lambda: make_blobs(50, centers=[(1.7e308, 0.0), (-1.7e308, 0.0)], spread=1e307),
+            "spread=1e+307 is too large for these centers",
+        ),
+    ],
+    ids=["moons", "xor", "blobs", "blobs-centers"],
+)
+def test_a_scale_that_would_make_points_beyond_the_float_range_is_refused_by_name(
+    call: Callable[[], object], argument: str
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor does numpy's overflow warning come out first
+        message = rf"^make_\w+: {re.escape(argument)}.*: some points would not be finite floats$"
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+@pytest.mark.parametrize("make", MAKERS)
+def test_large_finite_scales_and_numpy_seeds_still_make_finite_points(
+    make: Callable[..., tuple[list[tuple[float, float]], list[int]]],
+) -> None:
+    scale = {"spread": 1e300} if make is make_blobs else {"noise": 1e300}
+    X, _ = make(200, seed=np.int64(4), **scale)
+    assert all(math.isfinite(v) for x in X for v in x)
+    assert max(abs(v) for x in X for v in x) > 1e299  # the scale was used, not clipped
+    assert make(20, seed=np.uint8(4)) == make(20, seed=4)

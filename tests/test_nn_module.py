@@ -17,6 +17,7 @@ from nn import MLP, Layer, Module, Neuron, neuron_of
 
 def reference_forward(model: MLP, x: list[float]) -> list[float]:
     """Return the MLP's outputs computed with plain floats, micrograd's way: b + w0·x0 + w1·x1 + ..."""
+
     def sigmoid(z: float) -> float:  # the engine's overflow-free form
         return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
@@ -67,10 +68,19 @@ def test_parameters_are_listed_layer_by_layer_neuron_by_neuron_weights_then_bias
     model = MLP(2, [3, 1], seed=0)
     labels = [p.label for p in model.parameters()]
     assert labels == [
-        "L0.N0.w0", "L0.N0.w1", "L0.N0.b",
-        "L0.N1.w0", "L0.N1.w1", "L0.N1.b",
-        "L0.N2.w0", "L0.N2.w1", "L0.N2.b",
-        "L1.N0.w0", "L1.N0.w1", "L1.N0.w2", "L1.N0.b",
+        "L0.N0.w0",
+        "L0.N0.w1",
+        "L0.N0.b",
+        "L0.N1.w0",
+        "L0.N1.w1",
+        "L0.N1.b",
+        "L0.N2.w0",
+        "L0.N2.w1",
+        "L0.N2.b",
+        "L1.N0.w0",
+        "L1.N0.w1",
+        "L1.N0.w2",
+        "L1.N0.b",
     ]
     assert model.num_parameters() == 13
     assert len({id(p) for p in model.parameters()}) == 13
@@ -103,6 +113,43 @@ def test_a_random_instance_can_be_passed_as_seed() -> None:
     b = Neuron(3, seed=rng)  # continues the same stream
     expected = random.Random(9)
     assert [w.data for w in a.w] + [w.data for w in b.w] == [expected.uniform(-1, 1) for _ in range(6)]
+
+
+def test_numpy_integer_seeds_are_the_same_seeds() -> None:
+    assert [p.data for p in MLP(2, [3, 1], seed=np.int64(5)).parameters()] == [
+        p.data for p in MLP(2, [3, 1], seed=5).parameters()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("seed", "error", "shown"),
+    [
+        (-1, ValueError, "-1"),
+        (np.int32(-2), ValueError, "-2"),
+        (1.5, TypeError, "float: 1.5"),
+        (True, TypeError, "bool: True"),
+        ("7", TypeError, "str: '7'"),
+        ([1], TypeError, r"list: \[1\]"),
+        (-(10**5000), ValueError, "an int of 16610 bits"),
+    ],
+    ids=["negative", "numpy-negative", "float", "bool", "str", "list", "huge"],
+)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda seed: Neuron(2, seed=seed),
+        lambda seed: Layer(2, 2, seed=seed),
+        lambda seed: MLP(2, [1], seed=seed),
+    ],
+    ids=["Neuron", "Layer", "MLP"],
+)
+def test_a_seed_that_is_not_an_int_at_least_0_is_refused_by_name(
+    make: Callable[[object], object], seed: object, error: type[Exception], shown: str
+) -> None:
+    expected = "an int >= 0, a random.Random or None"
+    message = rf"^(Neuron|Layer|MLP): seed must be {expected}, got {shown}$"
+    with pytest.raises(error, match=message):
+        make(seed)
 
 
 def test_weights_can_be_copied_across_models_through_parameters() -> None:
@@ -289,12 +336,16 @@ def _shape(node: Value) -> list[tuple[str, str, float, int]]:
     return sorted((n.op, n.label, n.data, len(n.children)) for n in graph_nodes(node))
 
 
-@pytest.mark.parametrize("make", [
-    lambda: MLP(2, [4, 3, 1], seed=3),
-    lambda: MLP(2, [4, 2], activation="tanh", output_activation="sigmoid", seed=4),
-    lambda: Layer(2, 3, activation="sigmoid", seed=5),
-    lambda: Neuron(2, activation="tanh", seed=6),
-], ids=["MLP", "MLP-two-outputs", "Layer", "Neuron"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MLP(2, [4, 3, 1], seed=3),
+        lambda: MLP(2, [4, 2], activation="tanh", output_activation="sigmoid", seed=4),
+        lambda: Layer(2, 3, activation="sigmoid", seed=5),
+        lambda: Neuron(2, activation="tanh", seed=6),
+    ],
+    ids=["MLP", "MLP-two-outputs", "Layer", "Neuron"],
+)
 def test_batch_builds_the_same_graphs_as_one_input_at_a_time(make) -> None:  # type: ignore[no-untyped-def]
     X = [[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]]
     one_at_a_time, batched = make(), make()
@@ -313,11 +364,15 @@ def test_batch_builds_the_same_graphs_as_one_input_at_a_time(make) -> None:  # t
     assert [p.grad for p in batched.parameters()] == [p.grad for p in one_at_a_time.parameters()]
 
 
-@pytest.mark.parametrize("make", [
-    lambda: MLP(2, [4, 3, 1], seed=3),
-    lambda: MLP(2, [4, 2], activation="tanh", output_activation="sigmoid", seed=4),
-    lambda: MLP(2, [3, 3, 1], activation="leaky_relu", seed=5),
-], ids=["relu", "two-outputs", "leaky_relu"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MLP(2, [4, 3, 1], seed=3),
+        lambda: MLP(2, [4, 2], activation="tanh", output_activation="sigmoid", seed=4),
+        lambda: MLP(2, [3, 3, 1], activation="leaky_relu", seed=5),
+    ],
+    ids=["relu", "two-outputs", "leaky_relu"],
+)
 def test_call_and_batch_build_the_graph_of_calling_each_neuron_in_turn(
     make: Callable[[], MLP],
 ) -> None:
@@ -330,8 +385,7 @@ def test_call_and_batch_build_the_graph_of_calling_each_neuron_in_turn(
         "batched": called.batch([]) + batched.batch(inputs["batched"]),
     }
     flat = {
-        name: [v for out in outs for v in (out if isinstance(out, list) else [out])]
-        for name, outs in outputs.items()
+        name: [v for out in outs for v in (out if isinstance(out, list) else [out])] for name, outs in outputs.items()
     }
     assert [tree(v) for v in flat["called"]] == [tree(v) for v in flat["plain"]]
     assert [tree(v) for v in flat["batched"]] == [tree(v) for v in flat["plain"]]
@@ -357,13 +411,20 @@ def test_batch_takes_any_iterable_of_inputs() -> None:
     assert model.batch([]) == []
 
 
-@pytest.mark.parametrize(("X", "error", "message"), [
-    ([[1.0, 2.0], [1.0, 2.0, 3.0]], ValueError, r"MLP.batch: X\[1\]: x must have 2 inputs \(the model's nin\), got 3"),
-    ([[1.0, 2.0], [1.0, math.nan]], ValueError, r"MLP.batch: X\[1\]: x\[1\] must not be NaN"),
-    ([[1.0, 2.0], "ab"], TypeError, r"MLP.batch: X\[1\]: x must be a sequence of 2 numbers"),
-    (1.0, TypeError, r"MLP.batch: X must be an iterable of inputs, got float"),
-    ("ab", TypeError, r"MLP.batch: X must be an iterable of inputs, got str"),
-])
+@pytest.mark.parametrize(
+    ("X", "error", "message"),
+    [
+        ([[1.0, 2.0], [1.0, 2.0, 3.0]], ValueError, r"MLP.batch: X\[1\] must have 2 inputs \(the model's nin\), got 3"),
+        ([[1.0, 2.0], [1.0, math.nan]], ValueError, r"MLP.batch: X\[1\]\[1\] must not be NaN"),
+        ([[1.0, 2.0], (1.0, -math.inf)], ValueError, r"MLP.batch: X\[1\]\[1\] must be finite, got -in"),
+        ([[1.0, 2.0], "ab"], TypeError, r"MLP.batch: X\[1\] must be a sequence of 2 numbers"),
+        ([{0: 5.0, 1: 7.0}], TypeError, r"MLP.batch: X\[0\] must be a sequence of 2 numbers or Values, got dict"),
+        ({(1.0, 2.0): 0}, TypeError, r"MLP.batch: X must be an iterable of inputs, got dict"),
+        ({(1.0, 2.0)}, TypeError, r"MLP.batch: X must be an iterable of inputs, got set"),
+        (1.0, TypeError, r"MLP.batch: X must be an iterable of inputs, got float"),
+        ("ab", TypeError, r"MLP.batch: X must be an iterable of inputs, got str"),
+    ],
+)
 def test_a_bad_batch_names_the_input_at_fault(X: object, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         MLP(2, [1]).batch(X)  # type: ignore[arg-type]
@@ -420,12 +481,42 @@ def test_a_string_or_a_number_as_input_is_a_type_error() -> None:
         MLP(2, [1])(1.0)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("x", "error", "message"), [
-    ([1.0, "a"], TypeError, r"MLP: x\[1\] must be a real number, got str: 'a'"),
-    ([math.nan, 1.0], ValueError, r"MLP: x\[0\] must not be NaN"),
-    ([1.0, math.inf], ValueError, r"MLP: x\[1\] must be finite, got inf"),
-    ([1.0, [2.0]], TypeError, r"MLP: x\[1\] must be a real number, got list: \[2.0\]"),
-])
+@pytest.mark.parametrize(
+    ("x", "shown"),
+    [
+        ({0: 5.0, 1: 7.0}, r"dict: \{0: 5.0, 1: 7.0\}"),  # not read as its keys 0 and 1
+        ({0.5, 1.5}, "set: "),
+        (b"ab", "bytes: b'ab'"),
+        (bytearray(b"ab"), r"bytearray: bytearray\(b'ab'\)"),
+        (memoryview(b"ab"), "memoryview: "),
+        ("ab", "str: 'ab'"),
+        (np.array(1.0), r"ndarray: array\(1.\)"),
+        (Value(1.0), "Value: "),
+        (iter([1.0, 2.0]), "list_iterator: "),
+        (None, "NoneType: None"),
+    ],
+    ids=["dict", "set", "bytes", "bytearray", "memoryview", "str", "0-d array", "Value", "iterator", "None"],
+)
+@pytest.mark.parametrize("model", [MLP(2, [3, 1]), Layer(2, 3), Neuron(2)], ids=["MLP", "Layer", "Neuron"])
+def test_an_input_that_only_looks_like_a_sequence_is_a_type_error(model: Module, x: object, shown: str) -> None:
+    message = rf"^{type(model).__name__}: x must be a sequence of 2 numbers or Values, got {shown}"
+    with pytest.raises(TypeError, match=message):
+        model(x)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "message"),
+    [
+        ([1.0, "a"], TypeError, r"MLP: x\[1\] must be a real number, got str: 'a'"),
+        ([math.nan, 1.0], ValueError, r"MLP: x\[0\] must not be NaN"),
+        ([1.0, math.inf], ValueError, r"MLP: x\[1\] must be finite, got inf"),
+        ((-math.inf, 1.0), ValueError, r"MLP: x\[0\] must be finite, got -inf"),
+        (np.array([1.0, np.inf]), ValueError, r"MLP: x\[1\] must be finite, got inf"),
+        ([1.0, 10**400], OverflowError, r"MLP: x\[1\] is beyond the float range, got 1000.*\(401 chars\)$"),
+        ([-(10**400), 1.0], OverflowError, r"MLP: x\[0\] is beyond the float range, got -1000.*\(402 chars\)$"),
+        ([1.0, [2.0]], TypeError, r"MLP: x\[1\] must be a real number, got list: \[2.0\]"),
+    ],
+)
 def test_a_bad_input_element_is_named_by_its_index(x: list[object], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         MLP(2, [1])(x)  # type: ignore[arg-type]
@@ -434,24 +525,27 @@ def test_a_bad_input_element_is_named_by_its_index(x: list[object], error: type[
 KNOWN = r"'relu', 'leaky_relu', 'tanh', 'sigmoid', 'linear'"
 
 
-@pytest.mark.parametrize("make", [
-    lambda: Neuron(2, activation="softmax"),
-    lambda: Layer(2, 2, activation="Tanh"),
-    lambda: MLP(2, [2], activation="gelu"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Neuron(2, activation="softmax"),
+        lambda: Layer(2, 2, activation="Tanh"),
+        lambda: MLP(2, [2], activation="gelu"),
+    ],
+)
 def test_unknown_activation_is_a_value_error_listing_the_known_ones(make) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=rf"activation must be one of {KNOWN}, got"):
         make()
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda: MLP(2, [2], activation=["relu"]),
-     r"MLP: activation must be a str, .* got list: \['relu'\]"),
-    (lambda: MLP(2, [2], output_activation=None),
-     r"MLP: output_activation must be a str, .* got NoneType"),
-    (lambda: Neuron(2, activation=Value.tanh),
-     r"Neuron: activation must be a str, one of 'relu'"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: MLP(2, [2], activation=["relu"]), r"MLP: activation must be a str, .* got list: \['relu'\]"),
+        (lambda: MLP(2, [2], output_activation=None), r"MLP: output_activation must be a str, .* got NoneType"),
+        (lambda: Neuron(2, activation=Value.tanh), r"Neuron: activation must be a str, one of 'relu'"),
+    ],
+)
 def test_an_activation_that_is_not_a_str_is_a_type_error_naming_the_argument(
     make: Callable[[], object], message: str
 ) -> None:
@@ -459,14 +553,17 @@ def test_an_activation_that_is_not_a_str_is_a_type_error_naming_the_argument(
         make()
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: Neuron(0), r"Neuron: nin must be >= 1, got 0"),
-    (lambda: Layer(2, 0), r"Layer: nout must be >= 1, got 0"),
-    (lambda: MLP(0, [1]), r"MLP: nin must be >= 1, got 0"),
-    (lambda: MLP(2, []), r"MLP: nouts must be a non-empty list of layer sizes, got \[\]"),
-    (lambda: MLP(2, 3), r"MLP: nouts must be a non-empty list of layer sizes, got 3"),  # type: ignore[arg-type]
-    (lambda: MLP(2, [4, -1]), r"MLP: nouts\[1\] must be >= 1, got -1"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Neuron(0), r"Neuron: nin must be >= 1, got 0"),
+        (lambda: Layer(2, 0), r"Layer: nout must be >= 1, got 0"),
+        (lambda: MLP(0, [1]), r"MLP: nin must be >= 1, got 0"),
+        (lambda: MLP(2, []), r"MLP: nouts must be a non-empty list of layer sizes, got \[\]"),
+        (lambda: MLP(2, 3), r"MLP: nouts must be a non-empty list of layer sizes, got 3"),  # type: ignore[arg-type]
+        (lambda: MLP(2, [4, -1]), r"MLP: nouts\[1\] must be >= 1, got -1"),
+    ],
+)
 def test_bad_sizes_are_value_errors_naming_the_argument(make, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
         make()
@@ -475,3 +572,39 @@ def test_bad_sizes_are_value_errors_naming_the_argument(make, message: str) -> N
 def test_a_fractional_size_is_a_type_error() -> None:
     with pytest.raises(TypeError, match=r"MLP: nouts\[0\] must be an int, got float"):
         MLP(2, [2.5])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("x", [[5e-324, -5e-324], [1e-320, 1e308], [-1e308, 1e-300], (1, 2), [True, 0]])
+def test_finite_inputs_at_the_ends_of_the_float_range_give_finite_outputs(x: list[float]) -> None:
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    assert math.isfinite(model(x).data)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda model: model([1e200, 1.0]), r"^MLP: x = \[1e\+200, 1.0\]: the pre-activation L0.N0.z "),
+        (
+            lambda model: model.batch([[0.0, 0.0], [1e200, 0.0]]),
+            r"^MLP.batch: X\[1\] = \[1e\+200, 0.0\]: the pre-activation L0.N0.z ",
+        ),
+        (lambda model: model.batch([[1.0, 0.0]]), r"^MLP.batch: X\[0\] = \[1.0, 0.0\]: the pre-activation L1.N0.z "),
+        (lambda model: model.predict([[1e200, 0.0]]), r"^MLP.batch: X\[0\] = "),
+        (lambda model: model.layers[0]([1e200, 0.0]), r"^Layer: x = \[1e\+200, 0.0\]: the pre-activation L0.N0.z "),
+        (lambda model: model.layers[0].batch([[1e200, 0.0]]), r"^Layer.batch: X\[0\] = "),
+        (
+            lambda model: model.layers[0].neurons[0]([1e200, 0.0]),
+            r"^Neuron: x = \[1e\+200, 0.0\]: the pre-activation L0.N0.z ",
+        ),
+    ],
+    ids=["MLP", "MLP.batch", "second layer", "predict", "Layer", "Layer.batch", "Neuron"],
+)
+def test_a_forward_pass_that_overflows_names_the_input_and_the_neuron(
+    call: Callable[[MLP], object], message: str
+) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    for neuron in (*model.layers[0].neurons, *model.layers[1].neurons):
+        for w in neuron.w:  # 1e200 · 1e200 overflows in layer 0, 1 · 1e200 · 1e200 in layer 1
+            w.data = 1e200
+    with pytest.raises(OverflowError, match=message + r".*overflows a float$"):
+        call(model)

@@ -52,9 +52,7 @@ def test_on_a_terminal_the_bar_is_redrawn_in_place(clock: Clock) -> None:
     clock.now += 1.0
     bar.update(2, "b")
     bar.finish("c")
-    assert stream.getvalue() == (
-        "\rtrain [#...] 1/4  a\x1b[K" "\rtrain [##..] 2/4  b\x1b[K" "\rtrain [####] 4/4  c\x1b[K\n"
-    )
+    assert stream.getvalue() == ("\rtrain [#...] 1/4  a\x1b[K\rtrain [##..] 2/4  b\x1b[K\rtrain [####] 4/4  c\x1b[K\n")
 
 
 def test_on_a_terminal_redraws_closer_than_a_tenth_of_a_second_are_skipped(clock: Clock) -> None:
@@ -97,10 +95,13 @@ def test_the_default_stream_is_standard_output(capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().out == "[##] 2/2\n"
 
 
-@pytest.mark.parametrize(("arguments", "error", "message"), [
-    ({"total": 2.5}, TypeError, r"ProgressBar: total must be an int, got float: 2.5"),
-    ({"total": 3, "width": 0}, ValueError, r"ProgressBar: width must be an int >= 1, got 0"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"total": 2.5}, TypeError, r"ProgressBar: total must be an int, got float: 2.5"),
+        ({"total": 3, "width": 0}, ValueError, r"ProgressBar: width must be an int >= 1, got 0"),
+    ],
+)
 def test_bad_arguments_are_errors_naming_them(
     arguments: dict[str, object], error: type[Exception], message: str
 ) -> None:

@@ -60,8 +60,14 @@ def test_micrograd_moons_demo_reaches_95_percent_accuracy() -> None:
     X, y = make_moons(100, noise=0.1, seed=0, labels="pm1")
     model = MLP(2, [16, 16, 1], seed=0)
     history = fit(
-        model, hinge_loss, X, y, epochs=100, optimizer=SGD(model.parameters(), lr=1.0),
-        l2=1e-4, lr_schedule=lambda k: 1.0 - 0.9 * k / 100,  # micrograd's schedule
+        model,
+        hinge_loss,
+        X,
+        y,
+        epochs=100,
+        optimizer=SGD(model.parameters(), lr=1.0),
+        l2=1e-4,
+        lr_schedule=lambda k: 1.0 - 0.9 * k / 100,  # micrograd's schedule
     )
     assert history.accuracy[-1] >= 0.95
     after = sum((score > 0) == (label > 0) for score, label in zip(model.predict(X), y)) / len(y)
@@ -73,8 +79,17 @@ def test_micrograd_moons_demo_reaches_95_percent_accuracy() -> None:
 def run_moons_minibatch(seed: int) -> History:
     X, y = make_moons(60, noise=0.2, seed=seed, labels="pm1")
     model = MLP(2, [8, 8, 1], seed=seed)
-    return fit(model, hinge_loss, X, y, epochs=8, optimizer=Adam(model.parameters(), lr=0.05),
-               batch_size=16, l2=1e-4, seed=seed)
+    return fit(
+        model,
+        hinge_loss,
+        X,
+        y,
+        epochs=8,
+        optimizer=Adam(model.parameters(), lr=0.05),
+        batch_size=16,
+        l2=1e-4,
+        seed=seed,
+    )
 
 
 def test_same_seed_gives_bit_identical_losses() -> None:
@@ -177,8 +192,16 @@ def test_progress_bar_of_a_run_stopped_early_shows_how_far_it_got() -> None:
     stream = io.StringIO()
     X, y = make_moons(20, seed=0, labels="pm1")
     model = MLP(2, [3, 1], seed=0)
-    fit(model, hinge_loss, X, y, epochs=10, optimizer=SGD(model, lr=0.1), progress=stream,
-        on_epoch=lambda epoch, history: epoch == 3)
+    fit(
+        model,
+        hinge_loss,
+        X,
+        y,
+        epochs=10,
+        optimizer=SGD(model, lr=0.1),
+        progress=stream,
+        on_epoch=lambda epoch, history: epoch == 3,
+    )
     assert "]  3/10  loss " in stream.getvalue()
 
 
@@ -190,8 +213,15 @@ def test_the_cyclic_collector_is_paused_while_training_and_restored_after(enable
     was_enabled = gc.isenabled()
     (gc.enable if enabled_before else gc.disable)()
     try:
-        fit(model, hinge_loss, X, y, epochs=2, optimizer=SGD(model, lr=0.1),
-            on_epoch=lambda epoch, history: seen.append(gc.isenabled()))
+        fit(
+            model,
+            hinge_loss,
+            X,
+            y,
+            epochs=2,
+            optimizer=SGD(model, lr=0.1),
+            on_epoch=lambda epoch, history: seen.append(gc.isenabled()),
+        )
         assert gc.isenabled() == enabled_before
     finally:
         (gc.enable if was_enabled else gc.disable)()
@@ -209,14 +239,18 @@ def test_the_collector_is_restored_when_training_fails() -> None:
 # ---------------------------------------------------------------- accuracy rules
 
 
-@pytest.mark.parametrize(("output_activation", "loss_fn", "accuracy", "threshold"), [
-    ("linear", binary_cross_entropy_with_logits, "logit", 0.0),
-    ("linear", hinge_loss, "score", 0.0),
-    ("sigmoid", binary_cross_entropy, "probability", 0.5),
-    ("sigmoid", binary_cross_entropy, "auto", 0.5),  # a sigmoid output is a probability
-    ("tanh", mse_loss, "auto", 0.0),  # a tanh output is read by its sign
-    ("sigmoid", binary_cross_entropy, 0.8, 0.8),
-], ids=["logit", "score", "probability", "auto-sigmoid", "auto-tanh", "threshold"])
+@pytest.mark.parametrize(
+    ("output_activation", "loss_fn", "accuracy", "threshold"),
+    [
+        ("linear", binary_cross_entropy_with_logits, "logit", 0.0),
+        ("linear", hinge_loss, "score", 0.0),
+        ("sigmoid", binary_cross_entropy, "probability", 0.5),
+        ("sigmoid", binary_cross_entropy, "auto", 0.5),  # a sigmoid output is a probability
+        ("tanh", mse_loss, "auto", 0.0),  # a tanh output is read by its sign
+        ("sigmoid", binary_cross_entropy, 0.8, 0.8),
+    ],
+    ids=["logit", "score", "probability", "auto-sigmoid", "auto-tanh", "threshold"],
+)
 def test_each_accuracy_rule_thresholds_the_output(
     output_activation: str, loss_fn: Callable[..., Value], accuracy: str | float, threshold: float
 ) -> None:
@@ -230,15 +264,23 @@ def test_each_accuracy_rule_thresholds_the_output(
     assert 0.0 < expected < 1.0  # the rule matters: some right, some wrong
 
 
-@pytest.mark.parametrize("wrap", [
-    lambda loss: loss,
-    lambda loss: lambda outputs, targets: loss(outputs, targets),
-    lambda loss: functools.partial(loss, reduction="mean"),
-], ids=["loss", "lambda", "partial"])
-@pytest.mark.parametrize(("loss", "labels", "accuracy"), [
-    (hinge_loss, "pm1", "auto"),
-    (binary_cross_entropy_with_logits, "01", "logit"),
-], ids=["hinge", "bce-with-logits"])
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda loss: loss,
+        lambda loss: lambda outputs, targets: loss(outputs, targets),
+        lambda loss: functools.partial(loss, reduction="mean"),
+    ],
+    ids=["loss", "lambda", "partial"],
+)
+@pytest.mark.parametrize(
+    ("loss", "labels", "accuracy"),
+    [
+        (hinge_loss, "pm1", "auto"),
+        (binary_cross_entropy_with_logits, "01", "logit"),
+    ],
+    ids=["hinge", "bce-with-logits"],
+)
 def test_a_loss_behaves_the_same_inside_a_lambda(
     wrap: Callable[[LossFn], LossFn], loss: LossFn, labels: str, accuracy: str
 ) -> None:
@@ -246,8 +288,7 @@ def test_a_loss_behaves_the_same_inside_a_lambda(
 
     def train(loss_fn: Callable[..., Value]) -> tuple[History, list[float]]:
         model = MLP(2, [6, 1], seed=6)
-        history = fit(model, loss_fn, X, y, epochs=3, optimizer=SGD(model, lr=1.0),
-                      accuracy=accuracy)
+        history = fit(model, loss_fn, X, y, epochs=3, optimizer=SGD(model, lr=1.0), accuracy=accuracy)
         return history, [p.data for p in model.parameters()]
 
     history, parameters = train(wrap(loss))
@@ -261,8 +302,11 @@ def test_auto_refuses_to_guess_for_a_linear_output_and_0_1_labels_before_trainin
     X, y = make_moons(20, seed=0, labels="01")
     model = MLP(2, [3, 1], seed=0)
     before = [p.data for p in model.parameters()]
-    with pytest.raises(ValueError, match=r"fit: accuracy='auto' cannot tell .* "
-                       r"pass accuracy='logit' .* or accuracy='probability'"):
+    with pytest.raises(
+        ValueError,
+        match=r"fit: accuracy='auto' cannot tell .* "
+        r"pass accuracy='logit' .* or accuracy='probability'",
+    ):
         fit(model, binary_cross_entropy_with_logits, X, y, epochs=1, optimizer=SGD(model, lr=0.1))
     assert [p.data for p in model.parameters()] == before
 
@@ -291,8 +335,7 @@ def test_multi_output_models_use_the_argmax_class() -> None:
     history = fit(model, softmax_cross_entropy, X, y, epochs=30, optimizer=Adam(model, lr=0.05))
     assert history.accuracy[-1] >= 0.95
     explicit = MLP(2, [8, 3], seed=0)
-    again = fit(explicit, softmax_cross_entropy, X, y, epochs=30, optimizer=Adam(explicit, lr=0.05),
-                accuracy="argmax")
+    again = fit(explicit, softmax_cross_entropy, X, y, epochs=30, optimizer=Adam(explicit, lr=0.05), accuracy="argmax")
     assert again.accuracy == history.accuracy
 
 
@@ -302,8 +345,7 @@ def test_argmax_on_a_single_output_and_a_threshold_on_several_are_value_errors()
     with pytest.raises(ValueError, match=r"fit: accuracy='argmax' needs a model with several"):
         fit(single, mse_loss, X, y, epochs=1, optimizer=SGD(single, lr=0.1), accuracy="argmax")
     with pytest.raises(ValueError, match=r"fit: accuracy='logit' thresholds one output, but .* 2"):
-        fit(wide, softmax_cross_entropy, X, y, epochs=1, optimizer=SGD(wide, lr=0.1),
-            accuracy="logit")
+        fit(wide, softmax_cross_entropy, X, y, epochs=1, optimizer=SGD(wide, lr=0.1), accuracy="logit")
 
 
 def test_regression_targets_have_no_accuracy() -> None:
@@ -353,11 +395,17 @@ def small_setup() -> tuple[MLP, list[list[float]], list[int]]:
     return MLP(2, [3, 1], seed=0), [list(x) for x in X], y
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda X, y: ([], []), r"fit: X must contain at least one example, got an empty list"),
-    (lambda X, y: (X, y[:-1]), r"fit: X and y must have the same length, got 10 and 9"),
-    (lambda X, y: ([*X[:3], [1.0, 2.0, 3.0], *X[4:]], y), r"fit: X\[3\] must have 2 inputs \(the model's nin\), got 3"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda X, y: ([], []), r"fit: X must contain at least one example, got an empty list"),
+        (lambda X, y: (X, y[:-1]), r"fit: X and y must have the same length, got 10 and 9"),
+        (
+            lambda X, y: ([*X[:3], [1.0, 2.0, 3.0], *X[4:]], y),
+            r"fit: X\[3\] must have 2 inputs \(the model's nin\), got 3",
+        ),
+    ],
+)
 def test_bad_data_is_a_value_error_naming_the_argument(change, message: str) -> None:  # type: ignore[no-untyped-def]
     model, X, y = small_setup()
     X, y = change(X, y)
@@ -365,57 +413,71 @@ def test_bad_data_is_a_value_error_naming_the_argument(change, message: str) -> 
         fit(model, hinge_loss, X, y, epochs=1, optimizer=SGD(model, lr=0.1))
 
 
-@pytest.mark.parametrize(("X", "y", "message"), [
-    (5, [1], r"fit: X must be a sequence \(a list or an array\), got int: 5"),
-    ([[1.0, 2.0]], "a", r"fit: y must be a sequence \(a list or an array\), got str: 'a'"),
-])
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (5, [1], r"fit: X must be a sequence \(a list or an array\), got int: 5"),
+        ([[1.0, 2.0]], "a", r"fit: y must be a sequence \(a list or an array\), got str: 'a'"),
+    ],
+)
 def test_data_that_is_not_a_sequence_is_a_type_error(X: object, y: object, message: str) -> None:
     model = MLP(2, [1], seed=0)
     with pytest.raises(TypeError, match=message):
         fit(model, mse_loss, X, y, epochs=1, optimizer=SGD(model, lr=0.1))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("loss_fn", "to_labels", "message"), [
-    (binary_cross_entropy_with_logits, lambda t: t,
-     r"binary_cross_entropy_with_logits: targets\[\d\] must be in \[0, 1\]"),
-    (hinge_loss, lambda t: max(t, 0), r"hinge_loss: targets\[\d\] must be -1 or 1"),
-], ids=["pm1-for-bce", "01-for-hinge"])
+@pytest.mark.parametrize(
+    ("loss_fn", "to_labels", "message"),
+    [
+        (
+            binary_cross_entropy_with_logits,
+            lambda t: t,
+            r"binary_cross_entropy_with_logits: targets\[\d\] must be in \[0, 1\]",
+        ),
+        (hinge_loss, lambda t: max(t, 0), r"hinge_loss: targets\[\d\] must be -1 or 1"),
+    ],
+    ids=["pm1-for-bce", "01-for-hinge"],
+)
 def test_labels_the_loss_refuses_are_its_own_error_from_the_first_step(
     loss_fn: LossFn, to_labels: Callable[[int], int], message: str
 ) -> None:
     model, X, y = small_setup()
     with pytest.raises(ValueError, match=message):
-        fit(model, loss_fn, X, [to_labels(t) for t in y], epochs=3, optimizer=SGD(model, lr=0.1),
-            accuracy="logit")
+        fit(model, loss_fn, X, [to_labels(t) for t in y], epochs=3, optimizer=SGD(model, lr=0.1), accuracy="logit")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"epochs": 0}, r"fit: epochs must be an int >= 1, got 0"),
-    ({"epochs": 2.5}, r"fit: epochs must be an int >= 1, got 2.5"),
-    ({"batch_size": 0}, r"fit: batch_size must be None \(the whole data set\) or an int >= 1, got 0"),
-    ({"l2": -1e-4}, r"fit: l2 must be a number >= 0, got -0.0001"),
-    ({"accuracy": "sign"}, r"fit: accuracy must be one of 'auto', 'logit', 'score', "
-                           r"'probability', 'argmax', a threshold number or None, got 'sign'"),
-    ({"accuracy": math.nan}, r"fit: accuracy must not be NaN"),
-    ({"accuracy": math.inf}, r"fit: accuracy must be finite, got inf"),
-])
-def test_bad_settings_are_value_errors_naming_the_argument(
-    kwargs: dict[str, Any], message: str
-) -> None:
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"epochs": 0}, r"fit: epochs must be an int >= 1, got 0"),
+        ({"epochs": 2.5}, r"fit: epochs must be an int >= 1, got 2.5"),
+        ({"batch_size": 0}, r"fit: batch_size must be None \(the whole data set\) or an int >= 1, got 0"),
+        ({"l2": -1e-4}, r"fit: l2 must be a number >= 0, got -0.0001"),
+        (
+            {"accuracy": "sign"},
+            r"fit: accuracy must be one of 'auto', 'logit', 'score', "
+            r"'probability', 'argmax', a threshold number or None, got 'sign'",
+        ),
+        ({"accuracy": math.nan}, r"fit: accuracy must not be NaN"),
+        ({"accuracy": math.inf}, r"fit: accuracy must be finite, got inf"),
+    ],
+)
+def test_bad_settings_are_value_errors_naming_the_argument(kwargs: dict[str, Any], message: str) -> None:
     model, X, y = small_setup()
     arguments = {"epochs": 1, **kwargs}
     with pytest.raises(ValueError, match=message):
         fit(model, hinge_loss, X, y, optimizer=SGD(model, lr=0.1), **arguments)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"accuracy": True}, r"fit: accuracy must be one of .* got bool: True"),
-    ({"accuracy": [0.5]}, r"fit: accuracy must be one of .* got list: \[0.5\]"),
-    ({"progress": "yes"}, r"fit: progress must be True, False or a stream, got str"),
-])
-def test_settings_of_the_wrong_type_are_type_errors_naming_the_argument(
-    kwargs: dict[str, Any], message: str
-) -> None:
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"accuracy": True}, r"fit: accuracy must be one of .* got bool: True"),
+        ({"accuracy": [0.5]}, r"fit: accuracy must be one of .* got list: \[0.5\]"),
+        ({"progress": "yes"}, r"fit: progress must be True, False or a stream, got str"),
+    ],
+)
+def test_settings_of_the_wrong_type_are_type_errors_naming_the_argument(kwargs: dict[str, Any], message: str) -> None:
     model, X, y = small_setup()
     with pytest.raises(TypeError, match=message):
         fit(model, hinge_loss, X, y, epochs=1, optimizer=SGD(model, lr=0.1), **kwargs)
@@ -442,17 +504,15 @@ def test_numpy_arrays_are_accepted_for_X_and_y() -> None:
     assert from_arrays.loss == from_lists.loss and from_arrays.accuracy == from_lists.accuracy
 
 
-@pytest.mark.parametrize(("accuracy", "y", "message"), [
-    (0.5, [0.3 * k for k in range(10)],
-     r"fit: accuracy=0.5 needs labels 0/1 or -1/1, got y\[1\] = 0.3"),
-    ("logit", [0, 1, -1] * 3 + [1],
-     r"fit: accuracy='logit' needs labels 0/1 or -1/1, got 0, 1 and -1 mixed"),
-    ("argmax", [0, 1, 2, -1] * 2 + [0, 1],
-     r"fit: accuracy='argmax' needs int labels >= 0, got y\[3\] = -1"),
-])
-def test_a_rule_refuses_labels_it_cannot_score(
-    accuracy: str | float, y: list[float], message: str
-) -> None:
+@pytest.mark.parametrize(
+    ("accuracy", "y", "message"),
+    [
+        (0.5, [0.3 * k for k in range(10)], r"fit: accuracy=0.5 needs labels 0/1 or -1/1, got y\[1\] = 0.3"),
+        ("logit", [0, 1, -1] * 3 + [1], r"fit: accuracy='logit' needs labels 0/1 or -1/1, got 0, 1 and -1 mixed"),
+        ("argmax", [0, 1, 2, -1] * 2 + [0, 1], r"fit: accuracy='argmax' needs int labels >= 0, got y\[3\] = -1"),
+    ],
+)
+def test_a_rule_refuses_labels_it_cannot_score(accuracy: str | float, y: list[float], message: str) -> None:
     X = [[0.1 * k] for k in range(10)]
     model = MLP(1, [1], seed=0)
     with pytest.raises(ValueError, match=message):
