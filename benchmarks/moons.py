@@ -196,7 +196,7 @@ class LossgradMicrogradLoop:
     def step(self) -> float:
         """Return the loss before the update, after taking one full training step."""
         model = self.model
-        scores = [model(x) for x in self.X]
+        scores = [cast(engine.Value, model(x)) for x in self.X]  # one output: a Value each
         losses = [(1 + -label * score).relu() for label, score in zip(self.y, scores)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = REGULARIZATION * sum(p * p for p in self.parameters)

@@ -22,6 +22,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from typing import cast
 
 from engine.pages import Page
 from losses import hinge_loss
@@ -125,7 +126,7 @@ def moons_page(model: MLP, X: list[tuple[float, float]], y: list[int], history: 
 
 def accuracy_of(model: MLP, X: list[tuple[float, float]], y: list[int]) -> float:
     """Return the fraction of points whose score has the sign of their label."""
-    scores = model.predict(X)  # one float per point: the model has one output
+    scores = cast(list[float], model.predict(X))  # one float per point: the model has one output
     return sum((score > 0) == (label > 0) for score, label in zip(scores, y)) / len(X)
 
 
@@ -235,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
         from .plots import plot_decision_boundary
 
         def score(a: float, b: float) -> float:
-            (at_point,) = model.predict([(a, b)])
+            (at_point,) = cast(list[float], model.predict([(a, b)]))  # one output
             return at_point
 
         path = plot_decision_boundary(

@@ -37,7 +37,7 @@ the parameters, their gradients, and each example's z, p, dℓ/dp, dp/dz and d�
 read off that epoch's graph. For K classes z, dL_dz, p and dL_dp hold one K-tuple per example
 (p is the softmax's) and dp_dz is None (the softmax's is a K × K matrix per example); for a loss
 of logits, which never reads p, dL_dp is None. ``--html FILE`` writes the replay page of the
-runs (``nn.replay``, built by `stall_page`), two classes only.
+runs (``nn.replay``, built by `stall_page`); for K classes it shows each class's push ŷ_k - y_k.
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ from .registry import BINARY_LOSSES, POST_LOSSES, BinaryLoss, Colour, binary_los
 from .terminal import Style, number_text, paragraph, table
 
 __all__ = [
+    "CLASSES_PAGE_RESOLUTION",
     "MAX_CLASSES",
     "MAX_SNAPSHOTS",
+    "PAGE_NUMBERS",
     "PAGE_RESOLUTION",
     "Run",
     "Snapshot",
@@ -102,6 +104,12 @@ MAX_SNAPSHOTS = 500  # a run keeps at most this many snapshots (plus its last ep
 # Grid points of the page's decision boundary along the data's longer side: a neuron's boundary
 # is a straight line, which a coarse grid draws exactly, and the grid is most of the build time.
 PAGE_RESOLUTION = 16
+# K classes: the regions' edges are where two classes' log-probabilities meet, which the page
+# interpolates exactly for a linear layer; the grid only shades them, and costs K numbers a point.
+CLASSES_PAGE_RESOLUTION = 10
+# A K-class page holds ŷ_k and dL/dz_k of each point and class at each snapshot it shows: at
+# most this many numbers (about 10 bytes each), so it shows every m-th snapshot of longer runs.
+PAGE_NUMBERS = 250_000
 BASELINE = "mse"  # the run every speed-up is measured against
 
 
@@ -374,18 +382,14 @@ def confidently_wrong_start(
     m1 = statistics.median(x[0] * u[0] + x[1] * u[1] for x in positives)
     m0 = statistics.median(x[0] * u[0] + x[1] * u[1] for x in negatives)
     if m1 <= m0:
-        raise ValueError(
-            "confidently_wrong_start: the classes' medians are not separated along their means"
-        )
+        raise ValueError("confidently_wrong_start: the classes' medians are not separated along their means")
     logit = math.log(start_p / (1.0 - start_p))  # negative
     k = -2.0 * logit / (m1 - m0)
     b = logit + k * m1
     return -k * u[0], -k * u[1], b
 
 
-def _typical_points(
-    X: Sequence[tuple[float, float]], y: Sequence[int], classes: int
-) -> list[tuple[float, float]]:
+def _typical_points(X: Sequence[tuple[float, float]], y: Sequence[int], classes: int) -> list[tuple[float, float]]:
     """Return each class's typical point: the median of its points, coordinate by coordinate."""
     typical = []
     for k in range(classes):
@@ -454,10 +458,7 @@ def confidently_wrong_softmax_start(
     # directions apart each wrong probability grows to 1 with the scale a, and so does the median.
     for k in range(classes):
         for j in range(k):
-            if (
-                directions[j][0] * directions[k][0] + directions[j][1] * directions[k][1]
-                > 1.0 - 1e-9
-            ):
+            if directions[j][0] * directions[k][0] + directions[j][1] * directions[k][1] > 1.0 - 1e-9:
                 raise ValueError(
                     f"{where}: classes {j} and {k} lie in the same direction from the centre of "
                     "the typical points (the classes must lie around it)"
@@ -484,9 +485,7 @@ def stall_setup(config: StallConfig) -> StallSetup:
         start = confidently_wrong_start(X, y, config.start_p)
         return StallSetup(X, y, 2, start, tuple(_typical_points(X, y, 2)))
     if not 3 <= config.classes <= MAX_CLASSES:
-        raise ValueError(
-            f"run_stall: classes must be from 2 to {MAX_CLASSES}, got {config.classes!r}"
-        )
+        raise ValueError(f"run_stall: classes must be from 2 to {MAX_CLASSES}, got {config.classes!r}")
     radius = s * max(2.0, config.classes / 2)  # a circle that grows with K keeps neighbours apart
     angles = [2.0 * math.pi * k / config.classes for k in range(config.classes)]
     centers = [(radius * math.cos(a), radius * math.sin(a)) for a in angles]
@@ -646,15 +645,13 @@ def run_stall(config: StallConfig = StallConfig(), *, record: bool = False) -> S
 
 
 def stall_page(result: StallResult) -> Page:
-    """Return the replay page of the runs of a two-class result of ``run_stall(record=True)``."""
-    if result.config.classes != 2:
-        raise ValueError(
-            f"stall_page: the replay page shows two classes, got {result.config.classes}"
-        )
+    """Return the replay page of the runs of a result of ``run_stall(record=True)``.
+
+    For K classes the page shows every m-th snapshot of each run and the last, m the smallest
+    that keeps its per-point numbers within `PAGE_NUMBERS` (every snapshot at the defaults).
+    """
     if any(not run.snapshots for run in result.runs.values()):
-        raise ValueError(
-            "stall_page: the runs have no snapshots; run run_stall(config, record=True)"
-        )
+        raise ValueError("stall_page: the runs have no snapshots; run run_stall(config, record=True)")
     config, reached = result.config, result.reached()
     target = f"{100 * config.target:g}%"
     verdicts = [
@@ -663,6 +660,8 @@ def stall_page(result: StallResult) -> Page:
         else f"{run.short} did not reach {target} within {_epochs(result.epochs)}"
         for key, run in result.runs.items()
     ]
+    if config.classes != 2:
+        return _classes_page(result, verdicts)
     w0, w1, b = result.start
     description = (
         f"One sigmoid neuron, p = σ(w·x + b), trained on the same {config.points} points from "
@@ -680,6 +679,39 @@ def stall_page(result: StallResult) -> Page:
         description=description,
         target=config.target,
         resolution=PAGE_RESOLUTION,
+    )
+
+
+def _classes_page(result: StallResult, verdicts: list[str]) -> Page:
+    """Return the replay page of a K-class result (see `stall_page`)."""
+    config, runs = result.config, list(result.runs.values())
+    numbers = sum(len(run.snapshots) for run in runs) * config.points * config.classes * 2
+    every = math.ceil(numbers / PAGE_NUMBERS)
+    shown = []
+    for run in runs:
+        kept = run.snapshots[::every]
+        if kept[-1] is not run.snapshots[-1]:
+            kept.append(run.snapshots[-1])
+        shown.append(ReplayRun(run.title, run.colour.hex, replace(run, snapshots=kept), run.model))
+    wrong = 1 - config.start_p
+    description = (
+        f"A linear layer of {config.classes} neurons and a softmax, ŷ = softmax(Wx + b), trained "
+        f"on the same {config.points} points in {config.classes} blobs from the same confidently "
+        f"wrong start, which takes each class's typical point for the next class at ŷ = "
+        f"{wrong:g}; full-batch gradient descent, lr = {config.lr:g}, once per loss. "
+        f"{'; '.join(verdicts)}. Pick a point, or a class's typical point, and compare each "
+        "class's push with ŷ_k − y_k."
+    )
+    if every > 1:
+        description += f" To stay within {PAGE_NUMBERS:,} numbers the page shows one snapshot in {every} and the last."
+    return replay_page(
+        shown,
+        result.X,
+        result.y,
+        title="Squared error on a softmax stalls, cross-entropy learns",
+        description=description,
+        target=config.target,
+        resolution=CLASSES_PAGE_RESOLUTION,
     )
 
 
@@ -792,9 +824,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Return 0 after running the experiment and printing its table and verdict (or JSON)."""
-    config = StallConfig(
-        lr=args.lr, epochs=args.epochs, target=args.target, seed=args.seed, classes=args.classes
-    )
+    config = StallConfig(lr=args.lr, epochs=args.epochs, target=args.target, seed=args.seed, classes=args.classes)
     if args.losses is not None:
         if args.classes != 2:
             raise UsageError(
@@ -802,8 +832,6 @@ def run(args: argparse.Namespace) -> int:
                 "squared error and cross-entropy on the softmax"
             )
         config = replace(config, losses=tuple(args.losses))
-    if args.html is not None and args.classes != 2:
-        raise UsageError("--html replays one sigmoid neuron's runs; it does not take --classes")
     result = run_stall(config, record=args.html is not None)
     if args.json:
         print(json.dumps(_as_json(result), indent=2))
@@ -842,9 +870,7 @@ def _as_json(result: StallResult) -> dict[str, Any]:
     for key in result.runs:
         if key != BASELINE:
             found = result.speedup_over_mse(key)
-            speedups[key] = (
-                None if found is None else {"ratio": found.ratio, "lower_bound": found.lower_bound}
-            )
+            speedups[key] = None if found is None else {"ratio": found.ratio, "lower_bound": found.lower_bound}
     report: dict[str, Any] = {
         "config": {**asdict(config), "n": config.points, "losses": list(result.runs)},
         "start": start,
@@ -899,8 +925,7 @@ def _print_report(result: StallResult, every: int | None, style: Style) -> None:
         data = f"{config.points} points in two Gaussian blobs (seed {config.seed})"
         start = [
             f"w = ({w0:.2f}, {w1:.2f}), b = {b:.2f}",
-            f"typical positive at p = {config.start_p:g}, "
-            f"typical negative at p = {1 - config.start_p:g}",
+            f"typical positive at p = {config.start_p:g}, typical negative at p = {1 - config.start_p:g}",
         ]
     else:
         k = config.classes
@@ -975,18 +1000,14 @@ def _print_verdict(result: StallResult, style: Style) -> None:
         )
         print(style.warn(style.bold(paragraph(verdict))))
         return
-    took = {
-        key: f"more than {result.epochs}" if e is None else str(e) for key, e in reached.items()
-    }
+    took = {key: f"more than {result.epochs}" if e is None else str(e) for key, e in reached.items()}
     faster = result.speedup_over_mse(other.loss_key)
     if faster is not None and (faster.lower_bound or faster.ratio >= 1):
         outcome = f"{other.short} got there {faster} faster"
     else:  # the challenger was slower, or never got there: how much faster MSE was
         outcome = f"{mse.short} got there {speedup_of(at, mse_at, result.epochs)} faster"
     if at is None:
-        learned = (
-            f"{mse.short} learned in {_epochs(mse_at)}, {other.short} took {took[other.loss_key]}"
-        )
+        learned = f"{mse.short} learned in {_epochs(mse_at)}, {other.short} took {took[other.loss_key]}"
     else:
         learned = f"{other.short} learned in {_epochs(at)}, {mse.short} took {took[mse.loss_key]}"
     verdict = f"verdict: {learned}: {outcome}"

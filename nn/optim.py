@@ -153,9 +153,9 @@ class SGD(Optimizer):
     weight_decay: float
 
     def __init__(
-        self, params: Iterable[Value] | Module, lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+        self, params: Iterable[Value] | Module, lr: float = 1e-3, momentum: float = 0.0, weight_decay: float = 0.0
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr)  # lr defaults to PyTorch's 1e-3, so SGD(w) fails on params, by name
         self.momentum = _check_number("SGD", "momentum", momentum, "a number in [0, 1)", 0.0, 1.0)
         self.weight_decay = _check_number("SGD", "weight_decay", weight_decay, "a number >= 0", 0.0)
         self._velocity: list[float] | None = None

@@ -514,3 +514,9 @@ def test_fit_at_any_extreme_trains_to_finite_numbers_or_raises_naming_fit(
         recorded = history.loss + history.grad_mean_abs + history.accuracy
         assert all(math.isfinite(v) for v in recorded)
     assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+@pytest.mark.parametrize("params", [Value(1.0), None])
+def test_sgd_of_a_lone_value_or_none_is_refused_by_name_even_without_lr(params: object) -> None:
+    with pytest.raises(TypeError, match=r"^SGD: params must be a list of Values"):
+        SGD(params)  # type: ignore[arg-type]

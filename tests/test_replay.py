@@ -1,15 +1,18 @@
 """Snapshots read each example's push off the graph, in bounded memory; the page's data is them.
 
 The pages' runs are trained by ``fit(record_every=...)``; a plain loop of engine, losses and nn
-(`train`), recording a Snapshot after each step's backward pass, checks what fit records.
+(`train`), recording a Snapshot after each step's backward pass, checks what fit records. The
+K-class page's runs are ``lossgrad stall --classes``'s, whose loop records a K-tuple per example.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import math
 import re
+import statistics
 import struct
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,14 +20,15 @@ from typing import Any
 
 import pytest
 
+import demos.stall
 from demos.cli import main
 from demos.moons import train_moons
 from demos.registry import BINARY_LOSSES
-from demos.stall import StallConfig, run_stall
+from demos.stall import StallConfig, StallResult, run_stall, stall_page
 from engine import Value, no_grad
 from losses import binary_cross_entropy, hinge_loss, mse_loss
 from nn import MLP, SGD, Module, Neuron, fit, make_blobs, make_moons
-from nn.replay import CONFIDENTLY_WRONG, DIGITS, ReplayRun, replay_page
+from nn.replay import CONFIDENTLY_WRONG, DIGITS, LOG_FLOOR, ReplayRun, replay_page
 from nn.snapshots import Snapshots, output_is_activated
 from nn.train import History
 
@@ -53,13 +57,9 @@ def train(
         optimizer.zero_grad()
         loss.backward()
         history.loss.append(loss.data)
-        history.accuracy.append(
-            sum((out.data > threshold) == (t == 1) for out, t in zip(outputs, y)) / len(y)
-        )
+        history.accuracy.append(sum((out.data > threshold) == (t == 1) for out, t in zip(outputs, y)) / len(y))
         if snapshots.due(epoch):
-            snapshots.record(
-                epoch, model.parameters(), outputs, activated=output_is_activated(model)
-            )
+            snapshots.record(epoch, model.parameters(), outputs, activated=output_is_activated(model))
         optimizer.step()
     history.snapshots = snapshots
     return history
@@ -77,9 +77,7 @@ def blobs(n: int = 12) -> tuple[list[tuple[float, float]], list[int]]:
     return make_blobs(n, centers=[(-1.0, -1.0), (1.0, 1.0)], spread=0.5, seed=0)
 
 
-def stall_runs(
-    n: int = 12, epochs: int = 30
-) -> tuple[list[ReplayRun], list[tuple[float, float]], list[int]]:
+def stall_runs(n: int = 12, epochs: int = 30) -> tuple[list[ReplayRun], list[tuple[float, float]], list[int]]:
     """Return the MSE and BCE runs of a sigmoid neuron from the same confidently wrong start."""
     X, y = blobs(n)
     runs = []
@@ -101,6 +99,15 @@ def moons_run(epochs: int = 12) -> tuple[ReplayRun, list[tuple[float, float]], l
     optimizer = SGD(model.parameters(), lr=0.3)
     history = fit(model, hinge_loss, X, y, epochs=epochs, optimizer=optimizer, record_every=1)
     return ReplayRun("hinge", "#8250df", history, model), X, y
+
+
+def classes_runs(
+    epochs: int = 12,
+) -> tuple[list[ReplayRun], list[tuple[float, float]], list[int], StallResult]:
+    """Return the K = 3 runs of lossgrad stall (squared error and cross-entropy on a softmax)."""
+    result = run_stall(StallConfig(classes=3, epochs=epochs), record=True)
+    runs = [ReplayRun(r.title, r.colour.hex, r, r.model) for r in result.runs.values()]
+    return runs, result.X, result.y, result
 
 
 def levels(boundary: str) -> list[int]:
@@ -134,14 +141,10 @@ def test_a_snapshot_holds_the_graphs_numbers_for_each_example() -> None:
             assert snapshot.p[i] == pytest.approx(p, rel=1e-12)
             assert snapshot.dp_dz[i] == pytest.approx(p * (1 - p), rel=1e-9)
             assert snapshot.dL_dp[i] == pytest.approx(dL_dp(p, t), rel=1e-9)
-            assert snapshot.dL_dz[i] == pytest.approx(
-                snapshot.dL_dp[i] * snapshot.dp_dz[i], rel=1e-12
-            )
+            assert snapshot.dL_dz[i] == pytest.approx(snapshot.dL_dp[i] * snapshot.dp_dz[i], rel=1e-12)
         if loss_fn is binary_cross_entropy:  # the post's cancellation: dL/dz = p - y
             assert snapshot.dL_dz == pytest.approx([p - t for p, t in zip(snapshot.p, y)], rel=1e-9)
-        assert snapshot.mean_abs_dL_dz == pytest.approx(
-            math.fsum(map(abs, snapshot.dL_dz)) / len(X)
-        )
+        assert snapshot.mean_abs_dL_dz == pytest.approx(math.fsum(map(abs, snapshot.dL_dz)) / len(X))
         # Each step's snapshot has the parameters it read: the start, then one SGD step later.
         assert history.snapshots[1].parameters != snapshot.parameters
 
@@ -152,9 +155,7 @@ def test_a_linear_output_records_its_score_as_z() -> None:
     assert snapshot.p is None and snapshot.dL_dp is None and snapshot.dp_dz is None
     assert len(snapshot.z) == len(X) and len(snapshot.parameters) == run.model.num_parameters()
     # hinge: dℓ/ds is -y where the margin y·s < 1, else 0
-    assert snapshot.dL_dz == pytest.approx(
-        [-t if t * s < 1 else 0.0 for s, t in zip(snapshot.z, y)]
-    )
+    assert snapshot.dL_dz == pytest.approx([-t if t * s < 1 else 0.0 for s, t in zip(snapshot.z, y)])
 
 
 def test_snapshots_stay_within_their_limit_and_cover_the_whole_run() -> None:
@@ -188,13 +189,8 @@ def test_fit_records_what_the_graph_holds() -> None:
     )
     assert history.snapshots is not None and list(history.snapshots) == list(by_hand.snapshots)
     assert history.snapshots.labels == ("neuron.w0", "neuron.w1", "neuron.b")
-    assert history.accuracy == by_hand.accuracy and history.loss == pytest.approx(
-        by_hand.loss, rel=1e-15
-    )
-    assert (
-        fit(neuron, mse_loss, X, y, epochs=2, optimizer=SGD(neuron.parameters(), lr=0.5)).snapshots
-        is None
-    )
+    assert history.accuracy == by_hand.accuracy and history.loss == pytest.approx(by_hand.loss, rel=1e-15)
+    assert fit(neuron, mse_loss, X, y, epochs=2, optimizer=SGD(neuron.parameters(), lr=0.5)).snapshots is None
 
 
 def test_fit_records_every_k_epochs_and_the_last_within_a_limit() -> None:
@@ -253,9 +249,7 @@ def test_restore_puts_a_snapshots_parameters_back() -> None:
     history = train(neuron, binary_cross_entropy, X, y, epochs=5, lr=0.5)
     history.snapshots[0].restore(neuron.parameters())
     assert tuple(p.data for p in neuron.parameters()) == WRONG_START
-    with pytest.raises(
-        ValueError, match=r"Snapshot.restore: the snapshot holds 3 parameters, got 2"
-    ):
+    with pytest.raises(ValueError, match=r"Snapshot.restore: the snapshot holds 3 parameters, got 2"):
         history.snapshots[0].restore(neuron.w)
 
 
@@ -281,9 +275,7 @@ def test_recording_refuses_what_it_cannot_read() -> None:
     outputs = neuron.batch([(1.0, 0.5)])
     outputs[0].backward()
     snapshots.record(3, neuron.parameters(), outputs, activated=True)
-    with pytest.raises(
-        ValueError, match=r"Snapshots.record: epoch must be after the last snapshot's \(3\), got 3"
-    ):
+    with pytest.raises(ValueError, match=r"Snapshots.record: epoch must be after the last snapshot's \(3\), got 3"):
         snapshots.record(3, neuron.parameters(), outputs, activated=True)
     with pytest.raises(ValueError, match=r"Snapshots.record: the parameters differ"):
         snapshots.record(4, Neuron(2, name="other").parameters(), outputs, activated=True)
@@ -305,27 +297,20 @@ def test_the_pages_numbers_are_the_historys() -> None:
     for run, shown in zip(runs, data["runs"]):
         history, snapshots = run.history, run.history.snapshots
         assert shown["title"] == run.title and shown["colour"] == run.colour
-        assert shown["loss"] == rounded(history.loss) and shown["accuracy"] == rounded(
-            history.accuracy
-        )
+        assert shown["loss"] == rounded(history.loss) and shown["accuracy"] == rounded(history.accuracy)
         assert shown["labels"] == ["neuron.w0", "neuron.w1", "neuron.b"]
         for name in ("parameters", "gradients", "z", "p", "dL_dp", "dp_dz", "dL_dz"):
             assert shown[name] == [rounded(getattr(s, name)) for s in snapshots], name
         assert shown["mean_abs_dL_dz"] == rounded([s.mean_abs_dL_dz for s in snapshots])
         assert shown["wrong"] == [
-            [i for i, (p, t) in enumerate(zip(s.p, y)) if abs(p - t) > CONFIDENTLY_WRONG]
-            for s in snapshots
+            [i for i, (p, t) in enumerate(zip(s.p, y)) if abs(p - t) > CONFIDENTLY_WRONG] for s in snapshots
         ]
-        assert shown["reached"] == next(
-            (k for k, a in enumerate(history.accuracy) if a >= 0.9), None
-        )
+        assert shown["reached"] == next((k for k, a in enumerate(history.accuracy) if a >= 0.9), None)
     # Both runs start confidently wrong on every point; cross-entropy's push is the stronger.
     mse, bce = data["runs"]
     assert len(mse["wrong"][0]) == len(bce["wrong"][0]) == len(X)
     assert bce["mean_abs_dL_dz"][0] > 10 * mse["mean_abs_dL_dz"][0]
-    assert data["push_scale"] == max(
-        abs(v) for run in runs for s in run.history.snapshots for v in s.dL_dz
-    )
+    assert data["push_scale"] == max(abs(v) for run in runs for s in run.history.snapshots for v in s.dL_dz)
 
 
 def test_the_boundary_is_the_models_output_at_each_snapshot() -> None:
@@ -382,9 +367,7 @@ def test_the_page_is_self_contained() -> None:
 def test_two_runs_recorded_alike_are_required() -> None:
     X, y = blobs()
     every_epoch = train(wrong_neuron(), mse_loss, X, y, epochs=6, lr=0.5)
-    every_other = train(
-        wrong_neuron(), mse_loss, X, y, epochs=6, lr=0.5, snapshots=Snapshots(every=2)
-    )
+    every_other = train(wrong_neuron(), mse_loss, X, y, epochs=6, lr=0.5, snapshots=Snapshots(every=2))
     with pytest.raises(
         ValueError,
         match=r"replay_page: run 'B' has snapshots at epochs 0, 2, 4, "
@@ -425,6 +408,119 @@ def test_what_the_page_cannot_show_is_named(change: Callable[..., Any], message:
         replay_page(runs, X, y)
 
 
+# ---------------------------------------------------------------------------- K classes
+
+
+def test_a_k_class_pages_numbers_are_the_snapshots() -> None:
+    runs, X, y, _ = classes_runs()
+    data = replay_page(runs, X, y, target=0.95).data()
+    assert data["outputs"] == 3 and data["classes"] == y and data["story"] is False
+    assert data["epochs"] == [s.epoch for s in runs[0].history.snapshots] == list(range(13))
+    for run, shown in zip(runs, data["runs"]):
+        snapshots = run.history.snapshots
+        assert shown["loss"] == rounded(run.history.loss)
+        for name in ("parameters", "gradients"):
+            assert shown[name] == [rounded(getattr(s, name)) for s in snapshots], name
+        for name in ("p", "dL_dz"):  # one list of K numbers per point
+            assert shown[name] == [[rounded(row) for row in getattr(s, name)] for s in snapshots]
+        assert "z" not in shown and "dL_dp" not in shown  # recorded, but not shown
+        assert shown["mean_abs_dL_dz"] == rounded([s.mean_abs_dL_dz for s in snapshots])
+        assert shown["wrong"] == [
+            [i for i, (row, t) in enumerate(zip(s.p, y)) if row[t] < 1 - CONFIDENTLY_WRONG] for s in snapshots
+        ]
+        # A layer's parameters as a table: a row per class's neuron, its w0, w1 and b.
+        assert shown["parameter_grid"] == {
+            "columns": ["w0", "w1", "b"],
+            "rows": [[0, 1, 2], [3, 4, 5], [6, 7, 8]],
+        }
+        assert [shown["labels"][i] for i in shown["parameter_grid"]["rows"][2]] == [
+            "layer.N2.w0",
+            "layer.N2.w1",
+            "layer.N2.b",
+        ]
+        assert shown["parameter_table"] is False and shown["boundary"] is None
+    # Every point starts confidently wrong; cross-entropy's push is ŷ_k - y_k, class by class.
+    mse, cce = data["runs"]
+    assert mse["wrong"][0] == cce["wrong"][0] == list(range(len(X)))
+    for p, push, t in zip(cce["p"][0], cce["dL_dz"][0], y):
+        assert push == pytest.approx([q - (k == t) for k, q in enumerate(p)], abs=2e-6)
+    assert data["push_scale"] == max(
+        abs(v) for run in runs for s in run.history.snapshots for row in s.dL_dz for v in row
+    )
+
+
+def test_each_classs_typical_point_is_its_point_nearest_its_medians() -> None:
+    runs, X, y, _ = classes_runs(epochs=1)
+    data = replay_page(runs, X, y).data()
+    typical = data["typical"]
+    for k, index in enumerate(typical):
+        members = [i for i, t in enumerate(y) if t == k]
+        middle = [statistics.median(X[i][axis] for i in members) for axis in (0, 1)]
+        assert y[index] == k
+        assert all(math.dist(X[index], middle) <= math.dist(X[i], middle) for i in members)
+    assert data["selected"] == typical[0]  # the page opens on class 0's typical point
+
+
+def test_the_regions_are_the_models_log_softmax_on_the_grid() -> None:
+    runs, X, y, _ = classes_runs()
+    layer = runs[1].model
+    assert layer is not None
+    final = [p.data for p in layer.parameters()]
+    data = replay_page(runs, X, y, resolution=7).data()
+    assert [p.data for p in layer.parameters()] == final  # the model's own parameters are back
+    columns, rows = data["grid"]["columns"], data["grid"]["rows"]
+    x0_lo, x0_hi, x1_lo, x1_hi = data["box"]
+    grid = [
+        (x0_lo + (x0_hi - x0_lo) * i / (columns - 1), x1_hi - (x1_hi - x1_lo) * j / (rows - 1))
+        for j in range(rows)
+        for i in range(columns)
+    ]
+    assert data["log_floor"] == LOG_FLOOR
+    for k in (0, len(data["epochs"]) - 1):
+        snapshot = runs[1].history.snapshots[k]
+        expected = []
+        for point in grid:
+            scores = [
+                snapshot.parameters[3 * j] * point[0]
+                + snapshot.parameters[3 * j + 1] * point[1]
+                + snapshot.parameters[3 * j + 2]
+                for j in range(3)
+            ]
+            total = math.log(sum(math.exp(s) for s in scores))
+            expected += [max(-LOG_FLOOR, s - total) for s in scores]
+        shown = [(level / 65535 - 1) * LOG_FLOOR for level in levels(data["runs"][1]["regions"][k])]
+        assert shown == pytest.approx(expected, abs=LOG_FLOOR / 65535)
+    # At the start each class's typical point lies in the next class's region; after training
+    # (cross-entropy's 12 epochs), in its own.
+    for k, index in enumerate(data["typical"]):
+        for snapshot, owner in (
+            (runs[1].history.snapshots[0], (k + 1) % 3),
+            (runs[1].history.snapshots[-1], k),
+        ):
+            assert max(range(3), key=lambda j: snapshot.p[index][j]) == owner
+
+
+def test_what_a_k_class_page_cannot_show_is_named() -> None:
+    runs, X, y, _ = classes_runs(epochs=2)
+    with pytest.raises(ValueError, match=r"replay_page: y must be classes 0 to 2 \(the runs have 3 outputs"):
+        replay_page(runs, X, [3] * len(y))
+    binary, *_ = stall_runs(n=len(X), epochs=3)  # snapshots at epochs 0, 1, 2, as the runs
+    with pytest.raises(ValueError, match=r"replay_page: run 'MSE' has 1 outputs per example, run 'MSE on the"):
+        replay_page([runs[0], binary[0]], X, y)
+    snapshots = runs[0].history.snapshots
+    without_p = [dataclasses.replace(s, p=None) for s in snapshots]
+    history = dataclasses.replace(runs[0].history, snapshots=without_p)
+    with pytest.raises(ValueError, match=r"has no p; K outputs per example need z, dL_dz and p"):
+        replay_page([runs[0]._replace(history=history)], X, y)
+    short = [dataclasses.replace(s, dL_dz=(s.dL_dz[0][:2], *s.dL_dz[1:])) for s in snapshots]
+    history = dataclasses.replace(runs[0].history, snapshots=short)
+    with pytest.raises(ValueError, match=r"has dL_dz\[0\] = .*, not 3 numbers"):
+        replay_page([runs[0]._replace(history=history)], X, y)
+    one_output = MLP(2, [2, 1], seed=0)  # nine parameters, as the layer has, but one output
+    with pytest.raises(ValueError, match=r"the model has 1 outputs, its snapshots 3 per example"):
+        replay_page([runs[0]._replace(model=one_output)], X, y)
+
+
 # ---------------------------------------------------------------------------- the command line
 
 
@@ -435,23 +531,16 @@ def page_data(path: Path) -> Any:
     return json.loads(found.group(1))
 
 
-def test_lossgrad_stall_html_replays_the_runs_it_reports(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_lossgrad_stall_html_replays_the_runs_it_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "stall.html"
     assert main(["stall", "--html", str(path)]) == 0
     out = capsys.readouterr().out
     assert "MSE took 197" in out and "9.8x" in out and f"page written to {path}" in out
     data = page_data(path)
     result = run_stall(StallConfig(), record=True)
-    assert [run["title"] for run in data["runs"]] == [
-        BINARY_LOSSES[k].title for k in ("mse", "bce")
-    ]
+    assert [run["title"] for run in data["runs"]] == [BINARY_LOSSES[k].title for k in ("mse", "bce")]
     assert [run["reached"] for run in data["runs"]] == [197, 20]  # the epochs the report prints
-    assert (
-        "MSE reached 95% accuracy at epoch 197; BCE reached 95% accuracy at epoch 20"
-        in (data["description"])
-    )
+    assert "MSE reached 95% accuracy at epoch 197; BCE reached 95% accuracy at epoch 20" in (data["description"])
     for run, shown in zip(result.runs.values(), data["runs"]):
         assert shown["loss"] == rounded(run.loss) and len(shown["epochs"]) == 251
         assert shown["dL_dz"] == [rounded(s.dL_dz) for s in run.snapshots]
@@ -459,9 +548,41 @@ def test_lossgrad_stall_html_replays_the_runs_it_reports(
         assert shown["labels"] == [p.label for p in run.model.parameters()]
 
 
-def test_lossgrad_moons_html_replays_each_step(
+def test_lossgrad_stall_classes_html_replays_the_k_class_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    path = tmp_path / "classes.html"
+    assert main(["stall", "--classes", "3", "--epochs", "30", "--html", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "3 classes through a softmax" in out and f"page written to {path}" in out
+    data = page_data(path)
+    result = run_stall(StallConfig(classes=3, epochs=30), record=True)
+    assert data["outputs"] == 3 and data["epochs"] == list(range(31))
+    assert [run["title"] for run in data["runs"]] == ["MSE on the softmax", "CCE (cross-entropy)"]
+    assert "CCE reached 95% accuracy at epoch 14" in data["description"]
+    for run, shown in zip(result.runs.values(), data["runs"]):
+        assert shown["loss"] == rounded(run.loss) and shown["accuracy"] == rounded(run.accuracy)
+        assert shown["p"] == [[rounded(row) for row in s.p] for s in run.snapshots]
+        assert shown["dL_dz"] == [[rounded(row) for row in s.dL_dz] for s in run.snapshots]
+        assert shown["mean_abs_dL_dz"] == rounded(run.mean_abs_grad)  # the report's column
+
+
+def test_a_long_k_class_run_shows_every_mth_snapshot_and_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = run_stall(StallConfig(classes=3, epochs=10), record=True)
+    per_snapshot = 2 * len(result.X) * 3 * 2  # two runs, ŷ and dL/dz of each point and class
+    monkeypatch.setattr(demos.stall, "PAGE_NUMBERS", 11 * per_snapshot // 3)  # 3.7 snapshots
+    data = stall_page(result).data()
+    assert data["epochs"] == [0, 3, 6, 9, 10]
+    assert "one snapshot in 3 and the last" in data["description"]
+    for run, shown in zip(result.runs.values(), data["runs"]):
+        kept = [run.snapshots[e] for e in data["epochs"]]
+        assert shown["dL_dz"] == [[rounded(row) for row in s.dL_dz] for s in kept]
+        assert shown["loss"] == rounded(run.loss)  # the curves keep every epoch
+
+
+def test_lossgrad_moons_html_replays_each_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "moons.html"
     assert main(["moons", "--steps", "5", "--html", str(path)]) == 0
     assert f"page written to {path}" in capsys.readouterr().out
@@ -478,7 +599,7 @@ def test_lossgrad_moons_html_replays_each_step(
     [
         (["stall", "--html", "{missing}"], "the folder"),
         (["moons", "--html", "{missing}"], "the folder"),
-        (["stall", "--html", "{page}", "--classes", "3"], "--html replays one sigmoid neuron"),
+        (["stall", "--classes", "3", "--html", "{missing}"], "the folder"),
         (["stall", "--html", "{wrong}"], "unknown extension '.svg'"),
     ],
 )
@@ -487,7 +608,6 @@ def test_a_page_that_cannot_be_written_stops_before_training(
 ) -> None:
     places = {
         "{missing}": tmp_path / "no" / "page.html",
-        "{page}": tmp_path / "page.html",
         "{wrong}": tmp_path / "page.svg",
     }
     assert main([str(places.get(a, a)) for a in arguments]) == 2

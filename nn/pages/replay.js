@@ -1,8 +1,12 @@
-// The training replay's script: it draws and looks up the recorded numbers, it computes none.
+// The training replay's script: it draws and looks up the recorded numbers. The one number it
+// works out is ŷ_k − y_k of the K-class view, from the recorded ŷ_k and the label, the formula
+// set beside the push dL/dz_k that backprop recorded.
 //
 // The page's data (nn.replay.replay_page) holds:
 //   epochs           each snapshot's epoch (epochs completed): the slider's stops;
-//   points, classes  the data: [x0, x1] and class 0/1 per point; labels, the labels as given;
+//   outputs          1 for one output per example (two classes), K for K class scores;
+//   points, classes  the data: [x0, x1] and the class (0/1, or 0 .. K-1) per point; labels,
+//                    the labels as given;
 //   box              [x0 min, x0 max, x1 min, x1 max] of the plots;
 //   grid             {columns, rows} of each run's boundary images (row 0 at the top);
 //   runs[r]          title, colour; loss and accuracy per epoch; reached (the target's epoch);
@@ -11,8 +15,12 @@
 //                    16-bit numbers, high byte first: 32768 and above where the model says
 //                    class 1); labels of the parameters;
 //                    network {sizes, edges [layer, input, neuron, index], biases} or null;
+//                    for K outputs instead: p and dL_dz, a list of K numbers per point;
+//                    regions (base64 of 16-bit numbers, K per grid point: 65535 · (1 +
+//                    log ŷ_k / log_floor)); parameter_grid {columns, rows of indices} or null;
 //   story            whether the runs have p (a sigmoid output), so the chain rule is shown;
 //   selected         the point shown first; push_scale, the largest |dL/dz| (a full bar);
+//   typical          for K outputs, each class's typical point (an index, or null);
 //   target           an accuracy to mark, or null; wrong_name and wrong_rule, what "wrong" is.
 (function () {
   "use strict";
@@ -20,6 +28,8 @@
   const SVG = document.getElementById("svg-namespace").namespaceURI;
   const last = data.epochs.length - 1;
   const n = data.points.length;
+  const K = data.outputs > 1 ? data.outputs : 2;  // classes
+  const multi = data.outputs > 1;
   const state = { index: 0, point: data.selected, playing: false, timer: null };
   const cards = [];
 
@@ -51,10 +61,12 @@
   const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   const css = getComputedStyle(document.documentElement);
   const colour = {};
-  for (const name of ["class0", "class1", "wrong", "positive", "negative"]) {
+  for (const name of ["wrong", "positive", "negative"]) {
     colour[name] = css.getPropertyValue("--" + name).trim();
   }
-  const tint = [rgb(colour.class0), rgb(colour.class1)];
+  const classColour = Array.from({ length: K },
+                                 (_, k) => css.getPropertyValue("--class" + (k % 10)).trim());
+  const tint = classColour.map(rgb);
 
   // ---------------------------------------------------------------- one run's card
 
@@ -70,8 +82,24 @@
     const field = (name) => card.querySelector("[data-field=" + name + "]");
     field("wrong-name").textContent = data.wrong_name;
     field("wrong-legend").textContent = data.wrong_rule;
-    field("z-name").textContent = data.story ? "logit" : "score";
+    field("z-name").textContent = data.story || multi ? "logit" : "score";
     field("push-scale").textContent = num(data.push_scale);
+    if (multi) {
+      field("bars-what").innerHTML = "The push on the logit of each point's own class, " +
+        "|dL/dz<sub>y</sub>|";
+      field("bars-order").textContent = "classes " +
+        Array.from({ length: K }, (_, k) => k).join(" | ");
+      field("boundary-legend").textContent = "region edges";
+      const legend = card.querySelector(".legend");
+      legend.querySelectorAll(".class-key").forEach((node) => node.remove());
+      for (let k = K - 1; k >= 0; k--) {
+        const key = document.createElement("span");
+        key.className = "class-key";
+        key.innerHTML = '<i class="dot"></i>class ' + k;
+        key.firstChild.style.background = classColour[k];
+        legend.insertBefore(key, legend.firstChild);
+      }
+    }
     const view = {
       run: run,
       r: r,
@@ -84,6 +112,7 @@
     view.canvas.addEventListener("click", (event) => pickPoint(view, event));
     buildBars(view, card.querySelector("svg.bars"));
     buildParameters(view, card.querySelector(".param-table"));
+    if (run.parameter_grid) { buildParameterGrid(view, card.querySelector(".param-grid")); }
     if (run.network) { buildNetwork(view, card.querySelector("svg.network")); }
     return view;
   }
@@ -102,7 +131,39 @@
     });
   }
 
-  // The bars: one per point, class 0 then class 1, as tall as |dL/dz| (push_scale: full height).
+  // A layer of K neurons: one row per class's neuron, each cell a parameter and its gradient.
+  function buildParameterGrid(view, table) {
+    const grid = view.run.parameter_grid, r = view.r;
+    table.hidden = false;
+    const head = table.querySelector("thead tr");
+    for (const name of grid.columns) {
+      const cell = document.createElement("th");
+      cell.textContent = name;
+      head.appendChild(cell);
+    }
+    const body = table.querySelector("tbody");
+    grid.rows.forEach((indices, k) => {
+      const row = document.createElement("tr");
+      const name = document.createElement("th");
+      name.innerHTML = '<i class="dot"></i>z<sub></sub>';
+      name.firstChild.style.background = classColour[k];
+      name.querySelector("sub").textContent = String(k);
+      name.scope = "row";
+      row.appendChild(name);
+      for (const index of indices) {
+        const cell = document.createElement("td");
+        cell.title = view.run.labels[index];
+        cell.innerHTML = '<span class="value"></span><span class="grad"></span>';
+        cell.children[0].id = "run-" + r + "-param-" + index;
+        cell.children[1].id = "run-" + r + "-grad-" + index;
+        row.appendChild(cell);
+      }
+      body.appendChild(row);
+    });
+  }
+
+  // The bars: one per point, class by class, as tall as |dL/dz| (push_scale: full height); for
+  // K classes, the push on the logit of the point's own class.
   const BARS = { left: 2, right: 318, top: 4, bottom: 99 };
   const order = data.classes.map((c, i) => [c, i])
     .sort((a, b) => a[0] - b[0] || a[1] - b[1])
@@ -120,9 +181,11 @@
                                       y: BARS.bottom, height: 0, fill: view.run.colour,
                                       "data-point": i, "class": "bar" }, svg);
     });
-    const split = BARS.left + width * data.classes.filter((c) => c === 0).length;
-    el("line", { x1: split, x2: split, y1: 0, y2: BARS.bottom, stroke: "#8c959f",
-                 "stroke-dasharray": "3 2" }, svg);
+    for (let c = 1; c < K; c++) {
+      const split = BARS.left + width * data.classes.filter((k) => k < c).length;
+      el("line", { x1: split, x2: split, y1: 0, y2: BARS.bottom, stroke: "#8c959f",
+                   "stroke-dasharray": "3 2" }, svg);
+    }
     el("line", { x1: BARS.left, x2: BARS.right, y1: BARS.bottom, y2: BARS.bottom,
                  stroke: "#8c959f" }, svg);
     view.barSelected = el("rect", { fill: "none", stroke: "#1f2328", "stroke-width": 1.5,
@@ -271,6 +334,97 @@
     ctx.stroke();
   }
 
+  // K classes: snapshot i's regions, drawn into a canvas of w x h pixels. Each pixel takes the
+  // class whose log-probability, interpolated between the four grid points around it, is the
+  // largest; it is tinted by the margin m over the second largest, tanh(m / 2) (for two classes
+  // that is |2p − 1|, the two-class page's tint), and painted in the run's colour where the class
+  // changes. Differences of log-probabilities are differences of scores, which a linear layer's
+  // interpolate exactly: the edges and the tint are its own.
+  function logProbabilities(view, i) {
+    view.logs = view.logs || [];
+    if (!view.logs[i]) {
+      const text = atob(view.run.regions[i]), floor = data.log_floor;
+      const values = new Float32Array(text.length / 2);
+      for (let k = 0; k < values.length; k++) {
+        const level = 256 * text.charCodeAt(2 * k) + text.charCodeAt(2 * k + 1);
+        values[k] = (level / 65535 - 1) * floor;
+      }
+      view.logs[i] = values;
+    }
+    return view.logs[i];
+  }
+
+  // Each class's tint by margin m, tabulated at steps of 1 / RAMP_SCALE up to m = 8 (where
+  // tanh(m / 2) is 0.9993): a table look-up per pixel instead of tanh and three roundings.
+  const RAMP_SCALE = 64, RAMP_STEPS = 8 * RAMP_SCALE;
+  const RAMPS = tint.map((colour) => {
+    const ramp = new Uint8ClampedArray(3 * RAMP_STEPS);
+    for (let s = 0; s < RAMP_STEPS; s++) {
+      const sure = 0.4 * Math.tanh(s / RAMP_SCALE / 2);
+      for (let ch = 0; ch < 3; ch++) {
+        ramp[3 * s + ch] = Math.round(255 + sure * (colour[ch] - 255));
+      }
+    }
+    return ramp;
+  });
+
+  function regionCanvas(view, i, w, h) {
+    const key = i + ":" + w + "x" + h;
+    if (view.regionKey === key) { return view.regionCanvas; }
+    const logs = logProbabilities(view, i), columns = data.grid.columns, rows = data.grid.rows;
+    const picture = view.regionCanvas || document.createElement("canvas");
+    picture.width = w;
+    picture.height = h;
+    const ctx = picture.getContext("2d"), pixels = ctx.createImageData(w, h), rgba = pixels.data;
+    const owner = new Uint8Array(w * h);
+    // Each pixel column's grid cell and place in it, and each pixel row's values interpolated
+    // between its two grid rows once: a pixel then interpolates along its row only.
+    const cells = new Int32Array(w), across = new Float32Array(w);
+    for (let px = 0; px < w; px++) {
+      const gx = Math.min((px + 0.5) / w * (columns - 1), columns - 1);
+      cells[px] = Math.min(Math.floor(gx), columns - 2);
+      across[px] = gx - cells[px];
+    }
+    const line = new Float32Array(columns * K);
+    for (let py = 0; py < h; py++) {
+      const gy = Math.min((py + 0.5) / h * (rows - 1), rows - 1);
+      const j = Math.min(Math.floor(gy), rows - 2), fy = gy - j;
+      for (let q = 0, above = j * columns * K, below = above + columns * K; q < columns * K; q++) {
+        line[q] = (1 - fy) * logs[above + q] + fy * logs[below + q];
+      }
+      for (let px = 0; px < w; px++) {
+        const a = cells[px] * K, fx = across[px];
+        let best = 0, top = -Infinity, second = -Infinity;
+        for (let k = 0; k < K; k++) {
+          const v = line[a + k] + fx * (line[a + K + k] - line[a + k]);
+          if (v > top) { second = top; top = v; best = k; } else if (v > second) { second = v; }
+        }
+        const p = py * w + px, ramp = RAMPS[best];
+        const step = 3 * Math.min(RAMP_STEPS - 1, Math.floor((top - second) * RAMP_SCALE + 0.5));
+        owner[p] = best;
+        rgba[4 * p] = ramp[step];
+        rgba[4 * p + 1] = ramp[step + 1];
+        rgba[4 * p + 2] = ramp[step + 2];
+        rgba[4 * p + 3] = 255;
+      }
+    }
+    const edge = rgb(view.run.colour);
+    const paint = (p) => {
+      for (let ch = 0; ch < 3; ch++) { rgba[4 * p + ch] = edge[ch]; }
+    };
+    for (let py = 0; py < h; py++) {
+      for (let px = 0; px < w; px++) {
+        const p = py * w + px;
+        if (px > 0 && owner[p] !== owner[p - 1]) { paint(p); paint(p - 1); }
+        if (py > 0 && owner[p] !== owner[p - w]) { paint(p); paint(p - w); }
+      }
+    }
+    ctx.putImageData(pixels, 0, 0);
+    view.regionCanvas = picture;
+    view.regionKey = key;
+    return picture;
+  }
+
   function circle(ctx, at, radius) {
     ctx.beginPath();
     ctx.arc(at[0], at[1], radius, 0, 2 * Math.PI);
@@ -289,6 +443,9 @@
       ctx.lineWidth = 3 * s;
       ctx.lineJoin = "round";
       contour(ctx, picture.levels, W, H);
+    } else if (run.regions) {
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(regionCanvas(view, i, Math.round(W / s), Math.round(H / s)), 0, 0, W, H);
     }
     const wrong = new Set(run.wrong[i]);
     const radius = Math.max(3.2, Math.min(6, 55 / Math.sqrt(n))) * s;
@@ -301,7 +458,7 @@
         ctx.stroke();
       }
       circle(ctx, at, radius);
-      ctx.fillStyle = data.classes[k] === 1 ? colour.class1 : colour.class0;
+      ctx.fillStyle = classColour[data.classes[k]];
       ctx.fill();
       ctx.strokeStyle = "#ffffff";
       ctx.lineWidth = 1.2 * s;
@@ -334,7 +491,7 @@
     show(id + "accuracy", fraction(run.accuracy[epoch]));
     show(id + "push", num(run.mean_abs_dL_dz[i]));
     show(id + "wrong", run.wrong[i].length + " / " + n);
-    if (run.parameter_table) {
+    if (run.parameter_table || run.parameter_grid) {
       run.labels.forEach((_, k) => {
         show(id + "param-" + k, num(run.parameters[i][k]));
         show(id + "grad-" + k, num(run.gradients[i][k]));
@@ -342,7 +499,7 @@
     }
     const wrong = new Set(run.wrong[i]), full = BARS.bottom - BARS.top;
     for (let k = 0; k < n; k++) {
-      const push = Math.abs(run.dL_dz[i][k]);
+      const push = Math.abs(multi ? run.dL_dz[i][k][data.classes[k]] : run.dL_dz[i][k]);
       const height = data.push_scale > 0 ? full * push / data.push_scale : 0;
       view.barRects[k].setAttribute("y", (BARS.bottom - height).toFixed(2));
       view.barRects[k].setAttribute("height", height.toFixed(2));
@@ -360,6 +517,7 @@
     '</span><span class="num" id="' + id + '"></span></span>';
 
   function buildStory() {
+    if (multi) { buildClassView(); return; }
     if (!data.story) { return; }
     $("story").hidden = false;
     data.runs.forEach((run, r) => {
@@ -386,8 +544,11 @@
     const k = state.point, i = state.index;
     const wrongUnder = data.runs.filter((run) => run.wrong[i].indexOf(k) >= 0)
       .map((run) => run.title);
-    show("selected-point", "point " + k + " (y = " + data.labels[k] + ")" +
+    const typical = multi && data.typical[data.classes[k]] === k ?
+      ", the typical point of class " + data.classes[k] : "";
+    show("selected-point", "point " + k + " (y = " + data.labels[k] + typical + ")" +
       (wrongUnder.length ? " \u2014 " + data.wrong_rule + " under " + wrongUnder.join(", ") : ""));
+    if (multi) { drawClassView(); return; }
     if (!data.story) { return; }
     data.runs.forEach((run, r) => {
       const id = "story-" + r + "-";
@@ -397,6 +558,77 @@
       }
       const share = data.push_scale > 0 ? Math.abs(run.dL_dz[i][k]) / data.push_scale : 0;
       $(id + "meter").style.width = (100 * share).toFixed(1) + "%";
+    });
+  }
+
+  // ---------------------------------------------------------------- K classes: one point's pushes
+
+  // A table per run: for each class k, y_k, the recorded ŷ_k, ŷ_k − y_k (cross-entropy's push,
+  // the outlined bar) and the recorded dL/dz_k (the filled bar), on the scale of push_scale.
+  function buildClassView() {
+    $("story").hidden = false;
+    $("story-title").textContent = "One point's push on each class's logit";
+    $("story-note").hidden = true;
+    $("classes-note").hidden = false;
+    $("typical-label").hidden = false;
+    const select = $("typical");
+    select.appendChild(document.createElement("option")).value = "";  // another point: blank
+    data.typical.forEach((point, k) => {
+      if (point === null) { return; }
+      const option = document.createElement("option");
+      option.value = String(point);
+      option.textContent = "class " + k;
+      select.appendChild(option);
+    });
+    select.addEventListener("change", () => selectPoint(Number(select.value)));
+    const rows = $("story-rows");
+    rows.classList.add("class-runs");
+    data.runs.forEach((run, r) => {
+      const block = document.createElement("div");
+      block.className = "class-run";
+      block.style.setProperty("--run", run.colour);
+      block.innerHTML = '<h3 class="who"></h3><table class="class-table small"><thead><tr>' +
+        "<th>class</th><th>y<sub>k</sub></th><th>\u0177<sub>k</sub></th>" +
+        "<th>\u0177<sub>k</sub> \u2212 y<sub>k</sub></th><th>dL/dz<sub>k</sub></th>" +
+        '<th class="meter-head">push</th></tr></thead><tbody></tbody></table>';
+      block.querySelector(".who").textContent = run.title;
+      const body = block.querySelector("tbody");
+      for (let k = 0; k < K; k++) {
+        const id = "class-" + r + "-" + k + "-", row = document.createElement("tr");
+        row.id = id + "row";
+        row.innerHTML = '<th scope="row"><i class="dot"></i>' + k + "</th>" +
+          '<td id="' + id + 'y"></td><td id="' + id + 'p"></td>' +
+          '<td id="' + id + 'difference"></td><td id="' + id + 'dL_dz" class="push"></td>' +
+          '<td class="meter-cell"><div class="meter" aria-hidden="true">' +
+          '<div class="formula" id="' + id + 'formula-bar"></div>' +
+          '<div class="recorded" id="' + id + 'bar"></div></div></td>';
+        row.querySelector(".dot").style.background = classColour[k];
+        body.appendChild(row);
+      }
+      rows.appendChild(block);
+    });
+    $("point-prev").addEventListener("click", () => selectPoint((state.point + n - 1) % n));
+    $("point-next").addEventListener("click", () => selectPoint((state.point + 1) % n));
+  }
+
+  function drawClassView() {
+    const point = state.point, i = state.index, own = data.classes[point];
+    const typical = data.typical[own] === point ? String(point) : "";
+    if ($("typical").value !== typical) { $("typical").value = typical; }
+    const scale = data.push_scale > 0 ? data.push_scale : 1;
+    const width = (x) => (100 * Math.min(1, Math.abs(x) / scale)).toFixed(1) + "%";
+    data.runs.forEach((run, r) => {
+      const p = run.p[i][point], push = run.dL_dz[i][point];
+      for (let k = 0; k < K; k++) {
+        const id = "class-" + r + "-" + k + "-", y = k === own ? 1 : 0;
+        $(id + "row").classList.toggle("own", k === own);
+        show(id + "y", String(y));
+        show(id + "p", num(p[k]));
+        show(id + "difference", num(p[k] - y));
+        show(id + "dL_dz", num(push[k]));
+        $(id + "formula-bar").style.width = width(p[k] - y);
+        $(id + "bar").style.width = width(push[k]);
+      }
     });
   }
 
@@ -513,7 +745,7 @@
 
   show("description", data.description);
   $("description").hidden = !data.description;
-  show("z-names", data.story ? "logits" : "scores");
+  show("z-names", data.story || multi ? "logits" : "scores");
   $("scrub").max = String(last);
   show("last-epoch", String(data.epochs[last]));
   if (data.runs.length === 1) { $("runs").classList.add("single"); }
