@@ -294,7 +294,9 @@ class StallResult:
         ``key`` defaults to the first run after MSE's (BCE's, or CCE's for K classes). (None,
         False) when that run did not reach the target: there is then nothing to divide by.
         """
-        key = key if key is not None else next(k for k in self.runs if k != BASELINE)
+        key = key if key is not None else next((k for k in self.runs if k != BASELINE), None)
+        if key is None:  # only MSE was trained: nothing to compare it with
+            return None, False
         found = self.speedup_over_mse(key)
         return (None, False) if found is None else (found.ratio, found.lower_bound)
 

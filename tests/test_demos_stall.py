@@ -292,3 +292,11 @@ def test_the_softmax_start_refuses_what_it_cannot_do() -> None:
         confidently_wrong_softmax_start([(-2.0, 0.0), (1.0, 0.0), (2.0, 0.0)], [0, 1, 2], 3, 0.01)
     with pytest.raises(ValueError, match="class 1's typical point is the centre"):
         confidently_wrong_softmax_start([(-1.0, 0.0), (0.0, 0.0), (1.0, 0.0)], [0, 1, 2], 3, 0.01)
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"], ["--epochs", "5"]])
+def test_stall_with_mse_alone_reports_without_a_comparison(
+    extra: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stall", "--losses", "mse", *extra]) == 0
+    assert "internal error" not in capsys.readouterr().err
