@@ -1,20 +1,16 @@
 """The step-through page in a real headless Chromium: step, play, move the slider, read the numbers.
 
-As in test_explorer_browser.py: needs Debian's ``chromium`` and ``chromium-driver`` and
-``selenium``; outside CI the tests are skipped when they are missing, in CI (``CI`` set) that is a
-failure. One browser serves the whole module; each page is loaded from ``file://``.
+The browser is the `browser` fixture of tests/conftest.py: Debian's ``chromium`` and
+``chromium-driver`` with ``selenium``, skipped outside CI when missing, a failure in CI. One
+browser serves the whole module; each page is loaded from ``file://``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 
@@ -22,65 +18,7 @@ from engine import Value
 from engine.drawing.graph import node_names
 from engine.drawing.player import Panel, Slider, Toggle, format_number, step_through
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,900",
-)
 GRID = [-40.0, -6.0, -4.5, -4.25, -4.0, 0.0, 2.0, 40.0]
-
-
-def _find(*names: str) -> str | None:
-    """Return the first of names found on PATH, or None."""
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def _unavailable(reason: str) -> NoReturn:
-    """Skip the test outside CI; fail it in CI, where the browser must be installed."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI installs it: apt-get install chromium chromium-driver; pip install selenium)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Yield a selenium WebDriver for a fresh headless Chromium profile; quit it afterwards."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _unavailable("selenium is not installed")
-    chromium = _find("chromium", "chromium-browser", "google-chrome")
-    driver_path = _find("chromedriver")
-    if chromium is None or driver_path is None:
-        _unavailable("chromium and chromedriver are not on PATH")
-    os.environ.setdefault("SE_AVOID_STATS", "true")  # selenium: no usage statistics, no network
-    profile = tempfile.mkdtemp(prefix="lossgrad-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # Both paths are given, so selenium never runs its driver manager (which would go online).
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------- graphs and pages

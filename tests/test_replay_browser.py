@@ -1,6 +1,6 @@
 """The replay page in a real headless Chromium: scrub, step and play, and read the numbers shown.
 
-The browser is the explorer test's (`browser` fixture): Debian's chromium and chromium-driver
+The browser is the `browser` fixture of tests/conftest.py: Debian's chromium and chromium-driver
 with selenium, skipped outside CI when missing, a failure in CI. The runs are small ones trained
 by test_replay's loop, so the whole module takes a few seconds; the K-class page is the one
 ``lossgrad stall --classes 3`` writes for a short run.
@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_explorer_browser import browser  # noqa: F401  (the fixture: one browser for this module)
 from test_replay import moons_run, stall_runs
 
 from demos.cli import main
@@ -90,7 +89,7 @@ def page_path(name: str, request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture()
-def driver(browser: Any) -> Iterator[Any]:  # noqa: F811
+def driver(browser: Any) -> Iterator[Any]:
     """Yield the module's browser at a desktop size; put it back to that size afterwards."""
     browser.set_window_size(1280, 900)
     yield browser
