@@ -19,7 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .gradcheck import GradcheckError, gradcheck
-from .value import OPERATIONS, BackwardStep, Constant, Value, dot, dots, is_grad_enabled, no_grad, sum
+from .value import OPERATIONS, BackwardStep, Constant, Rows, Value, dot, dots, is_grad_enabled, no_grad, sum
 
 if TYPE_CHECKING:
     from .drawing import RendererNotFoundError as RendererNotFoundError
@@ -33,6 +33,7 @@ __all__ = [
     "BackwardStep",
     "Constant",
     "GradcheckError",
+    "Rows",
     "Value",
     "dot",
     "dots",

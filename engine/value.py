@@ -11,10 +11,12 @@ d out / d operand, one number per operand in `out.children`, read from the opera
 where that is cheaper, from `out.data`). That is the whole of an operation's calculus.
 
 `backward()` is the chain rule, one node at a time: walk the graph from the root, order the nodes
-so that every node comes after all its parents, and give each operand ``local derivative × the
-node's gradient``. A primitive whose local derivatives are all zero at its inputs (a relu of a
-negative number, a clip outside its bounds) says so by taking the rule `_no_gradient`, and the
-walk does not go below it: in a ReLU network, most of a late training step sits behind such units.
+so that every node comes after all its parents, and at each node add ``local derivative × the
+node's gradient`` into each operand (`Value._chain_rule`; the dot node, the most common node of a
+network, makes the same additions without first listing its 2n local derivatives). A primitive
+whose local derivatives are all zero at its inputs (a relu of a negative number, a clip outside its
+bounds) says so by taking the rule `_no_gradient`, and the walk does not go below it: in a ReLU
+network, most of a late training step sits behind such units.
 
 micrograd builds a new closure for every node, and the closure captures the node itself. That is a
 reference cycle per node (node -> closure -> node), so no graph is ever freed by reference
@@ -23,7 +25,9 @@ are shared by every node of an operation and receive the node as an argument: a 
 cycles and is freed the moment its root is dropped.
 
 Numbers are finite floats throughout: a result or a gradient that would be NaN or infinite raises
-an error naming the operation and its operands, where it happens, instead of three calls later.
+an error naming the operation and its operands instead of surfacing three calls later. A result is
+checked where it is made; a gradient where it lands (at each node, and at the leaves after the
+pass), and only then is the pass run again, checking every addition, to say which one it was.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ __all__ = [
     "Constant",
     "Number",
     "Operand",
+    "Rows",
     "Value",
     "check_real",
     "dot",
@@ -229,9 +234,11 @@ class Value:
         if type(label) is not str:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         # A finite float (the common case) is stored as it is; anything else is checked.
-        if isinstance(data, Value):  # Value(v): a new leaf holding v's number; v's graph is not copied
-            data = data.data
-        self.data = data if type(data) is float and data - data == 0.0 else check_real(data, "Value")
+        if type(data) is not float or data - data != 0.0:
+            if isinstance(data, Value):  # Value(v): a new leaf holding v's number; v's graph is not copied
+                data = data.data
+            data = check_real(data, "Value")
+        self.data = data
         self.grad = 0.0
         self.label = label
         self.op = ""
@@ -294,6 +301,14 @@ class Value:
         if self._derivatives is None or not self.children:
             return ()
         return tuple(self._derivatives(self))
+
+    def _chain_rule(self, g: float) -> None:
+        """Add ``local derivative × g`` into the grad of each operand, in the order of `children`.
+
+        backward() calls it on each node with the node's own gradient g: the chain rule, one node.
+        """
+        for child, d in zip(self.children, self._derivatives(self)):  # type: ignore[misc]  # not a leaf
+            child.grad += d * g
 
     # ------------------------------------------------------------------ primitives
 
@@ -610,14 +625,52 @@ def _backpropagate(root: Value, steps: list[BackwardStep] | None) -> None:
     if root._derivatives is None:  # a leaf: d(root)/d(root) = 1, accumulated like any leaf
         root.grad += 1.0
         return
-    order = _reached_nodes(root)
+    order, leaves = _reached_nodes(root)
+    leaf_grads = [leaf.grad for leaf in leaves]  # what the leaves held, should the pass need a rerun
     for node in order:
         node.grad = 0.0
     root.grad = 1.0
     for node in reversed(order):  # latest-made first: each node after all its parents
         g = node.grad
+        if g - g != 0.0:  # NaN or ±inf arrived here: rerun the pass to say from where
+            _rerun_checking_each_gradient(root, order, leaves, leaf_grads, steps)
+            return
         if g and node._derivatives is not _no_gradient:  # else it would only add zeros
-            derivatives = node._derivatives(node)  # type: ignore[misc]  # order holds no leaves
+            node._chain_rule(g)
+            if steps is not None:
+                steps.append(_new_step((node, g, node.local_derivatives(), True)))
+        elif steps is not None:
+            steps.append(_new_step((node, g, node.local_derivatives(), False)))
+    if not all(map(math.isfinite, map(_grad_of, leaves))):
+        _rerun_checking_each_gradient(root, order, leaves, leaf_grads, steps)
+
+
+def _rerun_checking_each_gradient(
+    root: Value,
+    order: list[Value],
+    leaves: list[Value],
+    leaf_grads: list[float],
+    steps: list[BackwardStep] | None,
+) -> None:
+    """Run the pass again from its start, checking every gradient added: the error path.
+
+    The fast loop above checks a gradient only where it ends up, at each node before its rule
+    runs and at the leaves after the pass, which is enough to know that something overflowed but
+    not where. This rerun adds the same numbers in the same order and stops at the first
+    contribution that is not finite, naming the operation and the operand; one into a Constant,
+    whose gradient nobody asks for, is dropped instead, and the pass goes on.
+    """
+    for leaf, grad in zip(leaves, leaf_grads):
+        leaf.grad = grad
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    if steps is not None:
+        steps.clear()
+    for node in reversed(order):
+        g = node.grad
+        if g and node._derivatives is not _no_gradient:
+            derivatives = node._derivatives(node)  # type: ignore[misc]
             for child, d in zip(node.children, derivatives):
                 grad = child.grad + d * g
                 if grad - grad != 0.0:  # NaN or ±inf
@@ -627,6 +680,9 @@ def _backpropagate(root: Value, steps: list[BackwardStep] | None) -> None:
                 steps.append(_new_step((node, g, tuple(derivatives), True)))
         elif steps is not None:
             steps.append(_new_step((node, g, node.local_derivatives(), False)))
+
+
+_grad_of = operator.attrgetter("grad")
 
 
 # ---------------------------------------------------------------------------- n-ary nodes
@@ -688,24 +744,15 @@ def dots(rows: Sequence[Sequence[Operand]], vectors: Iterable[Sequence[Operand]]
     all the vectors, each vector's once for all the rows. This is the fast path of nn's layers
     (a row is a neuron's (bias, weights), a vector an input with a leading 1); rows and vectors
     that are tuples of Values are kept as they are, not copied, by every node that uses them.
+    Rows given as `Rows` were checked when they were made and are not checked again.
 
     >>> from engine import Value, dots
     >>> rows = [(Value(1.0), Value(2.0)), (Value(-1.0), Value(0.5))]
     >>> [[z.data for z in zs] for zs in dots(rows, [(1.0, 3.0), (1.0, -1.0)])]
     [[7.0, 0.5], [-1.0, -1.5]]
     """
-    is_list = type(rows) is list or type(rows) is tuple  # checked first: the ABC check is slow
-    if not rows or not (is_list or (isinstance(rows, Sequence) and not isinstance(rows, (str, bytes, Value)))):
-        raise TypeError(f"dots: rows must be a non-empty sequence of sequences, got {_shorten(repr(rows))}")
-    if _are_tuples_of_values(rows):  # the common case (a layer's parameters), checked in C
-        checked_rows = cast(list[tuple[Value, ...]], rows)
-    else:
-        checked_rows = [_as_values(row, "dots", "rows", i) for i, row in enumerate(rows)]
+    checked_rows = rows if type(rows) is Rows else Rows(rows, _where="dots")
     width = len(checked_rows[0])
-    if not width or len(set(map(len, checked_rows))) != 1:
-        lengths = [len(row) for row in checked_rows]
-        i = next(i for i, n in enumerate(lengths) if n != width or not n)
-        raise ValueError(f"dots: every row must have the same non-zero length, rows[{i}] has {lengths[i]}")
     row_numbers = [_numbers(row) for row in checked_rows]
     if isinstance(vectors, (str, bytes, Value)):
         raise TypeError(f"dots: vectors must be an iterable of sequences, got {type(vectors).__name__}")
@@ -722,6 +769,50 @@ def dots(rows: Sequence[Sequence[Operand]], vectors: Iterable[Sequence[Operand]]
             ]
         )
     return out
+
+
+class Rows(tuple[tuple["Value", ...], ...]):
+    """Rows for `dots`: a non-empty tuple of tuples of Values, all of one length, checked once.
+
+    Plain numbers in a row become Constants. A layer makes one from its neurons' (bias, weights)
+    tuples when it is built and hands it to `dots` on every forward pass, which then skips the
+    checks it makes of any other rows; the tuples are immutable, so the check stays true. The
+    row tuples are kept as they are: every dot node made from a row shares it.
+
+    >>> from engine import Rows, Value
+    >>> rows = Rows([(Value(1.0), 2.0), (Value(-1.0), Value(0.5))])
+    >>> len(rows), rows.width, rows[0][1]
+    (2, 2, Constant(data=2, grad=0))
+    >>> Rows([(Value(1.0),), (Value(1.0), Value(2.0))])
+    Traceback (most recent call last):
+      ...
+    ValueError: Rows: every row must have the same non-zero length, rows[1] has 2
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, rows: Iterable[Sequence[Operand]], *, _where: str = "Rows") -> Rows:
+        if not (type(rows) is list or type(rows) is tuple):  # checked first: the ABC checks are slow
+            if isinstance(rows, (str, bytes, bytearray, Value, dict)) or not isinstance(rows, Iterable):
+                raise TypeError(f"{_where}: rows must be an iterable of sequences, got {_shorten(repr(rows))}")
+            rows = list(rows)
+        if not rows:
+            raise ValueError(f"{_where}: rows must not be empty")
+        if _are_tuples_of_values(rows):  # the common case (a layer's parameters), checked in C
+            checked = cast(Sequence[tuple[Value, ...]], rows)
+        else:
+            checked = [_as_values(row, _where, "rows", i) for i, row in enumerate(rows)]
+        width = len(checked[0])
+        if not width or len(set(map(len, checked))) != 1:
+            lengths = [len(row) for row in checked]
+            i = next(i for i, n in enumerate(lengths) if n != width or not n)
+            raise ValueError(f"{_where}: every row must have the same non-zero length, rows[{i}] has {lengths[i]}")
+        return super().__new__(cls, checked)
+
+    @property
+    def width(self) -> int:
+        """The length of every row."""
+        return len(self[0])
 
 
 class DotNode(Value):
@@ -743,6 +834,16 @@ class DotNode(Value):
     def children(self) -> tuple[Value, ...]:  # type: ignore[override]  # read-only: the operands are a and b
         """The operands a_1, ..., a_n, b_1, ..., b_n."""
         return self.a + self.b
+
+    def _chain_rule(self, g: float) -> None:
+        """Value's chain rule for a dot node: the same additions in the same order (every a_i, then
+        every b_i), reading each operand where it is instead of first building `children` and the
+        2n local derivatives. Most of a network's backward pass is here (``python -m benchmarks``)."""
+        a, b = self.a, self.b
+        for x, y in zip(a, b):
+            x.grad += y.data * g
+        for x, y in zip(a, b):
+            y.grad += x.data * g
 
 
 def _dot_derivatives(out: DotNode) -> list[float]:
@@ -848,10 +949,9 @@ def _are_tuples_of_values(rows: Sequence[object]) -> bool:
 
 
 def _numbers(values: tuple[Value, ...]) -> list[float]:
-    return list(map(_data_of, values))
+    return [v.data for v in values]  # faster than map(attrgetter("data"), ...) on slotted objects
 
 
-_data_of = operator.attrgetter("data")
 _VALUE_CLASSES = frozenset({Value, Constant, DotNode})
 
 
@@ -900,13 +1000,14 @@ def _non_finite_gradient(node: Value, child: Value, derivative: float, g: float)
 # ---------------------------------------------------------------------------- graph walks
 
 
-def _reached_nodes(root: Value) -> list[Value]:
-    """Return root and the operation nodes below it that its gradient can reach, each after its operands.
+def _reached_nodes(root: Value) -> tuple[list[Value], list[Value]]:
+    """Return the nodes root's gradient can reach, each after its operands, and the leaves it reaches.
 
     A plain walk (a stack, no recursion, so any depth works) finds the nodes; sorting them by
-    creation stamp orders them, since every node was made after its operands. Leaves have no
-    derivatives and no gradient to reset, so the walk passes over them; a node whose rule is
-    `_no_gradient` passes nothing down, so the walk does not go below it.
+    creation stamp orders them, since every node was made after its operands. A node whose rule
+    is `_no_gradient` passes nothing down, so the walk does not go below it. The leaves (the
+    nodes without derivatives: inputs, parameters, Constants) have no gradient to reset; they are
+    returned apart, for backward() to check that what they received is finite.
 
     The walk marks each node it finds with a token of its own, which costs no memory beyond the
     node's slot (a set of the nodes found would); the mark means nothing once the walk is over.
@@ -914,18 +1015,22 @@ def _reached_nodes(root: Value) -> list[Value]:
     found = object()
     root._mark = found
     nodes = [root]
+    leaves: list[Value] = []
     stack = [root]
     while stack:
         node = stack.pop()
         if node._derivatives is _no_gradient:
             continue
         for child in node.children:
-            if child._derivatives is not None and child._mark is not found:
+            if child._mark is not found:
                 child._mark = found
-                stack.append(child)
-                nodes.append(child)
+                if child._derivatives is None:
+                    leaves.append(child)
+                else:
+                    stack.append(child)
+                    nodes.append(child)
     nodes.sort(key=_stamp_of)
-    return nodes
+    return nodes, leaves
 
 
 _stamp_of = operator.attrgetter("_stamp")

@@ -1,6 +1,6 @@
 """Neural-network building blocks on the engine: Module, Neuron, Layer and MLP.
 
-The shapes are micrograd's: a Neuron computes ``activation(b + w·x)``, a Layer is a list of
+The shapes are micrograd's: a Neuron computes ``activation(b + w·x)``, a Layer is a row of
 Neurons that read the same input, an MLP is a list of Layers. What differs:
 
 - A neuron's pre-activation ``z = b + w·x`` is one ``engine.dot`` node, not 2n binary nodes:
@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from itertools import repeat
 from typing import cast
 
-from engine import Constant, Value, dot, dots, no_grad
+from engine import Constant, Rows, Value, dot, dots, no_grad
 from engine.value import check_real
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "check_inputs", "check_seed", "neuron_of"]
@@ -332,9 +332,8 @@ class Layer(Module):
     ['L0.N0', 'L0.N1', 'L0.N2']
     """
 
-    __slots__ = ("name", "neurons")
+    __slots__ = ("_neurons", "_rows", "name")
 
-    neurons: list[Neuron]
     name: str
 
     def __init__(
@@ -350,7 +349,15 @@ class Layer(Module):
         _check_activation("Layer", "activation", activation)
         rng = _rng("Layer", seed)  # one stream for all neurons, drawn neuron by neuron
         self.name = name
-        self.neurons = [Neuron(nin, activation, rng, name=f"{name}.N{j}") for j in range(nout)]
+        self._neurons = tuple(Neuron(nin, activation, rng, name=f"{name}.N{j}") for j in range(nout))
+        # The rows of the layer's dot nodes, checked once here rather than on every forward pass:
+        # the neurons and their (bias, weights) tuples never change, only the numbers in them.
+        self._rows = Rows(neuron._bias_and_weights for neuron in self._neurons)
+
+    @property
+    def neurons(self) -> tuple[Neuron, ...]:
+        """The neurons, in order (a tuple: a layer's neurons are fixed when it is made)."""
+        return self._neurons
 
     @property
     def nin(self) -> int:
@@ -409,8 +416,7 @@ class Layer(Module):
     def _forward(self, inputs: Sequence[tuple[Value, ...]]) -> list[list[Value]]:
         """Return the outputs for checked inputs, each given as (1, x0, x1, ...)."""
         neurons = self.neurons
-        rows = [neuron._bias_and_weights for neuron in neurons]
-        return [[neuron._output(z) for neuron, z in zip(neurons, zs)] for zs in dots(rows, inputs)]
+        return [[neuron._output(z) for neuron, z in zip(neurons, zs)] for zs in dots(self._rows, inputs)]
 
 
 class MLP(Module):
@@ -509,7 +515,7 @@ class MLP(Module):
             return [out.data for out in outputs]  # type: ignore[union-attr]
         return [[v.data for v in out] for out in outputs]  # type: ignore[union-attr]
 
-    def _stages(self) -> list[list[Neuron]]:
+    def _stages(self) -> list[tuple[Neuron, ...]]:
         """Return the neurons layer by layer (what `_overflow_error` runs again)."""
         return [layer.neurons for layer in self.layers]
 

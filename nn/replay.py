@@ -297,7 +297,7 @@ def _parameter_grid(model: Module | None, outputs: int) -> dict[str, Any] | None
     """Return a layer of K neurons' parameters as a table: one row per class's neuron, one
     column per weight and the bias, each cell the parameter's index (None: not such a layer)."""
     neurons = getattr(model, "neurons", None)
-    if model is None or not isinstance(neurons, list) or len(neurons) != outputs:
+    if model is None or not isinstance(neurons, (list, tuple)) or len(neurons) != outputs:
         return None
     index = {id(p): i for i, p in enumerate(model.parameters())}
     return {

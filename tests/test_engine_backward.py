@@ -305,3 +305,46 @@ def test_dot_nodes_list_their_operands_in_order() -> None:
     assert engine.dot([w, x], [x, 3.0]).children[:3] == (w, x, x)
     with engine.no_grad():
         assert x.tanh().children == () and engine.dot([w], [x]).children == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.floats(-3, 3), min_size=3, max_size=3), min_size=1, max_size=4),
+    st.lists(st.lists(st.floats(-3, 3), min_size=3, max_size=3), min_size=1, max_size=3),
+    st.booleans(),
+)
+def test_dots_builds_the_nodes_of_one_dot_per_row_and_vector(
+    row_numbers: list[list[float]], vector_numbers: list[list[float]], checked_once: bool
+) -> None:
+    rows = [tuple(Value(n) for n in row) for row in row_numbers]
+    vectors = [tuple(Value(n) for n in vector) for vector in vector_numbers]
+    fast = engine.dots(engine.Rows(rows) if checked_once else rows, vectors)
+    slow = [[engine.dot(row, vector) for row in rows] for vector in vectors]
+    assert [[z.data for z in zs] for zs in fast] == [[z.data for z in zs] for zs in slow]
+    assert all(z.children == s.children for zs, ss in zip(fast, slow) for z, s in zip(zs, ss))
+    engine.sum([z for zs in fast for z in zs]).backward()
+    fast_grads = [v.grad for v in (*[v for row in rows for v in row], *[v for x in vectors for v in x])]
+    for v in (*[v for row in rows for v in row], *[v for x in vectors for v in x]):
+        v.grad = 0.0
+    engine.sum([z for zs in slow for z in zs]).backward()
+    slow_grads = [v.grad for v in (*[v for row in rows for v in row], *[v for x in vectors for v in x])]
+    assert fast_grads == slow_grads  # the dot node's own chain rule adds what the generic one would
+
+
+def test_rows_are_checked_once_and_name_what_is_wrong() -> None:
+    w = (Value(1.0), Value(2.0))
+    rows = engine.Rows(row for row in [w, (Value(-1.0), 0.5)])  # any iterable; numbers become Constants
+    assert rows[0] is w and isinstance(rows[1][1], engine.Constant) and rows.width == 2
+    assert [z.data for z in engine.dots(rows, [(1.0, 2.0)])[0]] == [5.0, 0.0]
+    with pytest.raises(ValueError, match=r"^Rows: every row must have the same non-zero length, rows\[1\] has 1$"):
+        engine.Rows([w, (Value(1.0),)])
+    with pytest.raises(ValueError, match=r"^dots: every row must have the same non-zero length, rows\[0\] has 0$"):
+        engine.dots([()], [()])
+    with pytest.raises(ValueError, match=r"^Rows: rows must not be empty$"):
+        engine.Rows([])
+    with pytest.raises(TypeError, match=r"^dots: rows must be an iterable of sequences, got 'ab'$"):
+        engine.dots("ab", [(1.0,)])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^dots: rows\[0\]\[1\] must be a real number, got str"):
+        engine.dots([(1.0, "x")], [(1.0, 2.0)])
+    with pytest.raises(ValueError, match=r"^dots: vectors\[1\] must have 2 entries \(the rows' length\), got 3$"):
+        engine.dots(rows, [(1.0, 2.0), (1.0, 2.0, 3.0)])

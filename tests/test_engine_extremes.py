@@ -135,3 +135,37 @@ def test_an_overflowing_gradient_into_a_constant_is_dropped_not_raised() -> None
     z = Value(1e307) ** 1.0  # a number exponent is a Constant: nobody asks for its gradient
     z.backward()
     assert z.children[0].grad == 1.0
+
+
+def test_a_gradient_that_overflows_only_when_added_up_is_named_at_the_leaf() -> None:
+    # Each contribution into w is finite (1e308); their sum is not.
+    w = Value(1e-300, label="w")
+    loss = w * 1e308 + w * 1e308
+    w.grad = 0.5  # leaves accumulate: the message shows what was there before the second addition
+    message = r"^\*: the gradient of operand 1 \(1e-300\) is not finite: .*added to 1e\+308"
+    with pytest.raises(OverflowError, match=message):
+        loss.backward()
+
+
+def test_a_gradient_that_overflows_when_added_up_is_named_at_an_inner_node() -> None:
+    w = Value(1e-300)
+    h = w * 1.0  # an inner node: its gradient is the overflowing sum, reached before w
+    loss = h * 1e308 + h * 1e308
+    with pytest.raises(OverflowError, match=r"^\*: the gradient of operand 1 \(1e-300\) is not finite"):
+        loss.backward()
+    assert w.grad == 0.0  # the error came before anything reached the leaf
+
+
+def test_an_overflow_into_a_constant_leaves_exactly_the_pass_without_it() -> None:
+    w = Value(1e300)
+    loss = (w * 1e-300) * 1e10  # the Constant 1e-300 would receive 1e300 · 1e10
+    w.grad = 1e-290  # leaves accumulate: the pass adds its 1e-290 once, even though it ran twice
+    steps = loss.backward_steps()
+    assert w.grad == 2e-290
+    assert [step.node.op for step in steps] == ["*", "*"]
+    replayed = 1e-290
+    for step in steps:
+        for child, contribution in zip(step.node.children, step.contributions):
+            if child is w:
+                replayed += contribution
+    assert replayed == w.grad

@@ -608,3 +608,14 @@ def test_a_forward_pass_that_overflows_names_the_input_and_the_neuron(
             w.data = 1e200
     with pytest.raises(OverflowError, match=message + r".*overflows a float$"):
         call(model)
+
+
+def test_a_layer_reads_its_weights_fresh_on_every_call_and_its_neurons_are_fixed() -> None:
+    layer = Layer(2, 2, activation="linear", seed=0)
+    before = [out.data for out in layer([1.0, 2.0])]
+    layer.neurons[1].w[0].data += 1.0  # weights change in place, as an optimizer changes them
+    after = [out.data for out in layer([1.0, 2.0])]
+    assert after[0] == before[0] and after[1] == pytest.approx(before[1] + 1.0)
+    assert isinstance(layer.neurons, tuple)
+    with pytest.raises(AttributeError):
+        layer.neurons = ()  # type: ignore[misc]
