@@ -192,7 +192,9 @@ import gc, json, sys, time
 from benchmarks.moons import LossgradMoons, LossgradMoonsKeepingLosses, micrograd_initial_parameters, moons_data
 
 X, y = moons_data()
-kind = LossgradMoonsKeepingLosses if sys.argv[1] == "kept" else LossgradMoons
+kind = LossgradMoonsKeepingLosses if sys.argv[1].startswith("kept") else LossgradMoons
+if sys.argv[1].endswith("collector off"):
+    gc.disable()
 workload = kind(micrograd_initial_parameters(), X, y)
 warmup, steps = int(sys.argv[2]), int(sys.argv[3])
 for _ in range(warmup):
@@ -207,11 +209,18 @@ print(json.dumps((time.perf_counter() - start) / steps))
 def kept_losses_times(runs: int, warmup: int, steps: int) -> dict[str, list[float]]:
     """Return seconds per moons step with every loss kept alive ("kept") and with each dropped ("dropped").
 
-    Each run is a fresh process, the two kinds taking turns, so what one keeps alive cannot slow
-    the other: the figure is what keeping them costs the program that keeps them.
+    Each run is a fresh process, the kinds taking turns, so what one keeps alive cannot slow
+    the other: the figure is what keeping them costs the program that keeps them. The same two
+    run again with Python's cyclic collector off ("kept, collector off", "dropped, collector
+    off") show how much of that cost is the collector scanning the kept objects.
     """
     root = Path(__file__).resolve().parent.parent
-    times: dict[str, list[float]] = {"dropped": [], "kept": []}
+    times: dict[str, list[float]] = {
+        "dropped": [],
+        "kept": [],
+        "dropped, collector off": [],
+        "kept, collector off": [],
+    }
     for _ in range(runs):
         for kind in times:
             completed = subprocess.run(

@@ -185,6 +185,8 @@ def test_quick_json_run_without_micrograd_installed_skips_only_the_micrograd_row
         assert rows[name]["figures"]["lossgrad_seconds"] > 0 and rows[name]["target"] == "<= 3x slower"
     context = rows["bare Python objects, same chain: time per node"]
     assert context["info"] is True and context["result"].startswith("info")
+    collector_off = rows["moons: the same, Python's cyclic collector off (5 steps, fresh processes)"]
+    assert collector_off["info"] is True and collector_off["figures"]["kept_seconds"] > 0
 
 
 def _fake_rows(check_passes: bool, target_met: bool) -> list[run.Row]:
