@@ -1,6 +1,6 @@
 """Neural-network building blocks on the engine: Module, Neuron, Layer and MLP.
 
-The shapes are micrograd's: a Neuron computes ``activation(b + w·x)``, a Layer is a row of
+The shapes are micrograd's: a Neuron computes ``activation(b + w·x)``, a Layer is a tuple of
 Neurons that read the same input, an MLP is a list of Layers. What differs:
 
 - A neuron's pre-activation ``z = b + w·x`` is one ``engine.dot`` node, not 2n binary nodes:
