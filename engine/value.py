@@ -751,7 +751,7 @@ def dots(rows: Sequence[Sequence[Operand]], vectors: Iterable[Sequence[Operand]]
     >>> [[z.data for z in zs] for zs in dots(rows, [(1.0, 3.0), (1.0, -1.0)])]
     [[7.0, 0.5], [-1.0, -1.5]]
     """
-    checked_rows = rows if type(rows) is Rows else Rows(rows, _where="dots")
+    checked_rows = rows if type(rows) is Rows else _checked_rows(rows, "dots")
     width = len(checked_rows[0])
     row_numbers = [_numbers(row) for row in checked_rows]
     if isinstance(vectors, (str, bytes, Value)):
@@ -791,23 +791,8 @@ class Rows(tuple[tuple["Value", ...], ...]):
 
     __slots__ = ()
 
-    def __new__(cls, rows: Iterable[Sequence[Operand]], *, _where: str = "Rows") -> Rows:
-        if not (type(rows) is list or type(rows) is tuple):  # checked first: the ABC checks are slow
-            if isinstance(rows, (str, bytes, bytearray, Value, dict)) or not isinstance(rows, Iterable):
-                raise TypeError(f"{_where}: rows must be an iterable of sequences, got {_shorten(repr(rows))}")
-            rows = list(rows)
-        if not rows:
-            raise ValueError(f"{_where}: rows must not be empty")
-        if _are_tuples_of_values(rows):  # the common case (a layer's parameters), checked in C
-            checked = cast(Sequence[tuple[Value, ...]], rows)
-        else:
-            checked = [_as_values(row, _where, "rows", i) for i, row in enumerate(rows)]
-        width = len(checked[0])
-        if not width or len(set(map(len, checked))) != 1:
-            lengths = [len(row) for row in checked]
-            i = next(i for i, n in enumerate(lengths) if n != width or not n)
-            raise ValueError(f"{_where}: every row must have the same non-zero length, rows[{i}] has {lengths[i]}")
-        return super().__new__(cls, checked)
+    def __new__(cls, rows: Iterable[Sequence[Operand]]) -> Rows:
+        return super().__new__(cls, _checked_rows(rows, "Rows"))
 
     @property
     def width(self) -> int:
@@ -937,6 +922,26 @@ def _as_values(items: Iterable[Operand], where: str, argument: str, index: int |
     return tuple(
         v if isinstance(v, Value) else Constant(check_real(v, where, f"{name}[{i}]")) for i, v in enumerate(values)
     )
+
+
+def _checked_rows(rows: Iterable[Sequence[Operand]], where: str) -> Sequence[tuple[Value, ...]]:
+    """Return rows as equal-length, non-empty tuples of Values, or raise naming `where` and the row."""
+    if not (type(rows) is list or type(rows) is tuple):  # checked first: the ABC checks are slow
+        if isinstance(rows, (str, bytes, bytearray, Value, dict)) or not isinstance(rows, Iterable):
+            raise TypeError(f"{where}: rows must be an iterable of sequences, got {_shorten(repr(rows))}")
+        rows = list(rows)
+    if not rows:
+        raise ValueError(f"{where}: rows must not be empty")
+    if _are_tuples_of_values(rows):  # the common case (a layer's parameters), checked in C
+        checked = cast(Sequence[tuple[Value, ...]], rows)
+    else:
+        checked = [_as_values(row, where, "rows", i) for i, row in enumerate(rows)]
+    width = len(checked[0])
+    if not width or len(set(map(len, checked))) != 1:
+        lengths = [len(row) for row in checked]
+        i = next(i for i, n in enumerate(lengths) if n != width or not n)
+        raise ValueError(f"{where}: every row must have the same non-zero length, rows[{i}] has {lengths[i]}")
+    return checked
 
 
 def _are_tuples_of_values(rows: Sequence[object]) -> bool:
